@@ -1,0 +1,158 @@
+/* setup:install and setup:upgrade. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "config/store_config.h"
+#include "core/crypto.h"
+#include "db/migrate.h"
+#include "user/admin_user.h"
+
+static bool mkdirs(const char *path)
+{
+    char tmp[SETTINGS_STR_MAX];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+            return false;
+        *p = '/';
+    }
+    return mkdir(tmp, 0750) == 0 || errno == EEXIST;
+}
+
+static bool url_ok(const char *url)
+{
+    const char *host;
+    if (strncmp(url, "http://", 7) == 0)
+        host = url + 7;
+    else if (strncmp(url, "https://", 8) == 0)
+        host = url + 8;
+    else
+        return false;
+    if (!*host || *host == '/' || strlen(url) > 1000)
+        return false;
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    return !strchr(url, '?') && !strchr(url, '#');
+}
+
+int cmd_setup_install(const struct cli_args *a)
+{
+    struct settings s;
+    if (!cli_settings(a, &s))
+        return 1;
+    char generated[21] = "";
+    struct admin_user_input admin = {
+        .username = cli_get(a, "admin-user") ? cli_get(a, "admin-user") : "admin",
+        .password = cli_get(a, "admin-password"),
+        .email = cli_get(a, "admin-email") ? cli_get(a, "admin-email") : "admin@example.com",
+        .firstname = cli_get(a, "admin-firstname") ? cli_get(a, "admin-firstname") : "Store",
+        .lastname = cli_get(a, "admin-lastname") ? cli_get(a, "admin-lastname") : "Admin",
+    };
+    if (!admin.password) {
+        /* 20 random characters from [A-Za-z0-9], with at least a letter and a digit. */
+        do
+            crypto_random_alnum(generated, 20);
+        while (!strpbrk(generated, "0123456789") ||
+               !strpbrk(generated, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"));
+        admin.password = generated;
+    }
+    char err[512];
+    if (!admin_user_validate(&admin, err, sizeof(err)))
+        return cli_usage_error(a->cmd, "%s", err);
+    const char *base = cli_get(a, "base-url");
+    if (base) {
+        if (!url_ok(base))
+            return cli_usage_error(a->cmd,
+                                   "base URL \"%s\" must be an absolute http:// or https:// URL "
+                                   "without query",
+                                   base);
+        size_t n = strlen(base);
+        snprintf(s.base_url, sizeof(s.base_url), "%s%s", base, base[n - 1] == '/' ? "" : "/");
+    }
+    const char *db_url = cli_get(a, "db-url");
+    if (db_url) {
+        if (strncmp(db_url, "sqlite:", 7) != 0 || !db_url[7])
+            return cli_usage_error(a->cmd,
+                                   "database URL \"%s\" is not supported: use sqlite:PATH", db_url);
+        snprintf(s.db_url, sizeof(s.db_url), "%s", db_url);
+    }
+
+    char ini[SETTINGS_STR_MAX + 16];
+    settings_var_path(&s, "env.ini", ini, sizeof(ini));
+    if (access(ini, F_OK) == 0) {
+        fprintf(stderr,
+                "storegate: a store is already installed in \"%s\" (%s exists); use "
+                "'storegate setup:upgrade', or remove the folder to start over\n",
+                s.var_dir, ini);
+        return 1;
+    }
+    if (access(s.db_url + 7, F_OK) == 0) {
+        fprintf(stderr, "storegate: the database \"%s\" already exists; refusing to overwrite it\n",
+                s.db_url + 7);
+        return 1;
+    }
+    if (!mkdirs(s.var_dir)) {
+        fprintf(stderr, "storegate: cannot create \"%s\": %s\n", s.var_dir, strerror(errno));
+        return 1;
+    }
+
+    struct db *db = NULL;
+    enum err e = db_open(s.db_url, true, &db);
+    int applied = 0;
+    if (!e)
+        e = db_migrate(db, &applied);
+    if (!e)
+        e = store_config_set(db, "web/unsecure/base_url", SCOPE_DEFAULT, 0, s.base_url);
+    if (!e && strncmp(s.base_url, "https://", 8) == 0)
+        e = store_config_set(db, "web/secure/base_url", SCOPE_DEFAULT, 0, s.base_url);
+    if (!e)
+        e = admin_user_create(db, &admin, NULL);
+    db_close(db);
+    if (!e && access(s.key_file, F_OK) != 0)
+        e = crypto_key_create(s.key_file);
+    if (!e && !settings_write_ini(&s, ini))
+        e = ERR_IO;
+    if (e) {
+        fprintf(stderr, "storegate: installation failed: %s\n", err_message(e));
+        unlink(ini);
+        unlink(s.db_url + 7);
+        return 1;
+    }
+    printf("storegate installed in %s\n", s.var_dir);
+    printf("  database:     %s (%d migrations)\n", s.db_url, applied);
+    printf("  install key:  %s (mode 0600)\n", s.key_file);
+    printf("  base URL:     %s\n", s.base_url);
+    printf("  admin user:   %s\n", admin.username);
+    if (generated[0])
+        printf("  admin password: %s  (generated; shown only now)\n", generated);
+    crypto_wipe(generated, sizeof(generated));
+    return 0;
+}
+
+int cmd_setup_upgrade(const struct cli_args *a)
+{
+    struct settings s;
+    if (!cli_settings(a, &s))
+        return 1;
+    struct db *db = cli_open_db(&s, false);
+    if (!db)
+        return 1;
+    int applied = 0;
+    enum err e = db_migrate(db, &applied);
+    db_close(db);
+    if (e) {
+        fprintf(stderr, "storegate: upgrade failed: %s\n", err_message(e));
+        return 1;
+    }
+    printf(applied ? "applied %d migrations\n" : "the schema is current (%d migrations applied)\n",
+           applied);
+    return 0;
+}

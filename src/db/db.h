@@ -1,0 +1,65 @@
+/* The database interface: one narrow API, two drivers (SQLite now, PostgreSQL later). Business code
+ * writes portable SQL with $1..$n placeholders and never branches on the engine; every dialect
+ * difference lives in a driver. A struct db is one connection, used by one thread at a time.
+ *
+ * Statements are prepared once per connection and cached by the address of their SQL text, so
+ * pass string literals (or other text that lives as long as the connection). Bind calls cannot
+ * fail on their own: a bad bind is reported by the next db_next()/db_run() (sticky error). */
+#ifndef SG_DB_DB_H
+#define SG_DB_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/str.h"
+
+struct db;
+struct db_stmt;
+
+/* Opens a connection. url: "sqlite:PATH" (PATH relative to the working directory). create: make
+ * the file if missing (setup:install); otherwise a missing database is ERR_NOT_FOUND. */
+enum err db_open(const char *url, bool create, struct db **out);
+void db_close(struct db *db);
+/* Runs SQL without parameters or results (migrations). */
+enum err db_exec(struct db *db, const char *sql);
+/* Gets the cached prepared statement for sql, reset and with its bindings cleared. */
+enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+void db_bind_i64(struct db_stmt *st, int idx, int64_t v);
+void db_bind_text(struct db_stmt *st, int idx, struct str v);
+void db_bind_null(struct db_stmt *st, int idx);
+/* Advances to the next row: *row is true while one is available. On the last row (or error) the
+ * statement is reset, so an abandoned loop must call db_done(). */
+enum err db_next(struct db_stmt *st, bool *row);
+/* Runs to completion (INSERT/UPDATE/DELETE); *changes (may be NULL) gets the rows affected. */
+enum err db_run(struct db_stmt *st, int64_t *changes);
+/* Resets a statement whose rows were not all read. */
+void db_done(struct db_stmt *st);
+int64_t db_col_i64(struct db_stmt *st, int col);
+double db_col_double(struct db_stmt *st, int col);
+/* Text of a column, valid until the next db_next()/db_done() on this statement. NULL -> empty. */
+struct str db_col_text(struct db_stmt *st, int col);
+bool db_col_null(struct db_stmt *st, int col);
+
+/* Transactions. db_begin takes the write lock at once (SQLite: BEGIN IMMEDIATE), so a transaction
+ * never fails half-way for lack of the lock. */
+enum err db_begin(struct db *db);
+enum err db_commit(struct db *db);
+void db_rollback(struct db *db);
+/* True if another connection may have committed since the previous call (cheap: SQLite's
+ * data_version). Caches use it to decide when to look at their version rows. */
+bool db_changed(struct db *db);
+/* A round trip to the engine (health checks). */
+enum err db_ping(struct db *db);
+/* The engine's last error text for logs and the CLI (never includes bound values). */
+const char *db_errmsg(struct db *db);
+/* "sqlite" or "postgresql". */
+const char *db_engine(const struct db *db);
+/* Expands the migration dialect macros (@AUTO_ID@) for this engine; result is malloc'ed. */
+char *db_dialect_expand(const struct db *db, const char *sql);
+
+/* Fault injection for tests: when set (env STOREGATE_FAIL_DB_CALL=N), the Nth db_prepare() of
+ * the process fails with ERR_DB. */
+void db_fault_set(long nth);
+
+#endif

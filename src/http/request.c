@@ -1,0 +1,262 @@
+/* A request's life: created when h2o hands it over, owned by h2o (through a shared chunk in its
+ * pool) and by any pending blocking job; its arena goes back to the worker's cache when the last
+ * owner lets go. The access-log line is written when h2o is done with the request. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "http/internal.h"
+
+struct h2o_link {
+    struct http_request *r;
+};
+
+static struct arena *take_arena(struct http_worker *w)
+{
+    if (w->narenas)
+        return w->arena_cache[--w->narenas];
+    return arena_new(8192);
+}
+
+static void give_arena(struct http_worker *w, struct arena *a)
+{
+    if (w->narenas < ARENA_CACHE) {
+        arena_reset(a);
+        w->arena_cache[w->narenas++] = a;
+    } else {
+        arena_free(a);
+    }
+}
+
+void http_request_release(struct http_request *r)
+{
+    if (--r->refs > 0)
+        return;
+    struct http_worker *w = r->w;
+    w->inflight--;
+    give_arena(w, r->arena);
+}
+
+static void access_log(struct http_request *r)
+{
+    FILE *out = r->w->srv->cfg.access_log;
+    if (!out)
+        return;
+    char line[512], ts[20];
+    clock_format(clock_now(), ts);
+    /* Path only: the query is not logged (it may carry search values a shop considers private);
+     * never headers, so no token or signature reaches the log. */
+    int n = snprintf(line, sizeof(line), "%sZ access %s %.*s %.*s %d %zu %lluus %s:%lld\n", ts,
+                     r->id, (int)(r->method.len > 16 ? 16 : r->method.len), r->method.p,
+                     (int)(r->path.len > 256 ? 256 : r->path.len), r->path.p, r->status, r->bytes,
+                     (unsigned long long)(clock_mono_us() - r->start_us),
+                     r->caller_kind ? r->caller_kind : "none", (long long)r->caller_id);
+    if (n > 0) {
+        if ((size_t)n >= sizeof(line)) {
+            n = sizeof(line) - 1;
+            line[n - 1] = '\n';
+        }
+        flockfile(out);
+        fwrite(line, 1, (size_t)n, out);
+        fflush(out);
+        funlockfile(out);
+    }
+}
+
+static void on_h2o_dispose(void *p)
+{
+    struct http_request *r = ((struct h2o_link *)p)->r;
+    if (!r->responded)
+        r->status = 499; /* the client went away before an answer */
+    access_log(r);
+    r->req = NULL;
+    http_request_release(r);
+}
+
+int http_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    struct http_worker *w = (struct http_worker *)req->conn->ctx;
+    struct arena *a = take_arena(w);
+    struct http_request *r = arena_calloc(a, 1, sizeof(*r));
+    r->req = req;
+    r->w = w;
+    r->arena = a;
+    r->start_us = clock_mono_us();
+    r->refs = 1;
+    r->caller_kind = "guest";
+    w->inflight++;
+    snprintf(r->id, sizeof(r->id), "%d-%llu", w->index, (unsigned long long)++w->seq);
+    struct h2o_link *link = h2o_mem_alloc_shared(&req->pool, sizeof(*link), on_h2o_dispose);
+    link->r = r;
+
+    r->method = (struct str){req->method.base, req->method.len};
+    r->target = (struct str){req->path.base, req->path.len};
+    r->path = str_cut(r->target, '?', &r->query);
+    if (!r->query.p)
+        r->query = (struct str){"", 0};
+    r->https = w->srv->ssl_ctx != NULL;
+    r->host = (struct str){req->authority.base, req->authority.len};
+    if (w->srv->nproxies) {
+        struct sockaddr_storage ss;
+        socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+        if (sl && http_proxy_trusted(w->srv, (struct sockaddr *)&ss)) {
+            struct str proto = http_header(r, "x-forwarded-proto");
+            struct str host = http_header(r, "x-forwarded-host");
+            if (proto.p) /* the first (client-side) value of a list */
+                r->https = str_ieq(str_trim(str_cut(proto, ',', NULL)), STR_LIT("https"));
+            if (host.p && host.len)
+                r->host = str_trim(str_cut(host, ',', NULL));
+        }
+    }
+    if (atomic_load(&w->srv->stopping))
+        req->http1_is_persistent = 0;
+    w->srv->cfg.handler(r);
+    return 0;
+}
+
+struct arena *http_arena(struct http_request *r)
+{
+    return r->arena;
+}
+
+void *http_worker_ctx(struct http_request *r)
+{
+    return r->w->app;
+}
+
+struct str http_method(struct http_request *r)
+{
+    return r->method;
+}
+
+struct str http_path(struct http_request *r)
+{
+    return r->path;
+}
+
+struct str http_query(struct http_request *r)
+{
+    return r->query;
+}
+
+struct str http_target(struct http_request *r)
+{
+    return r->target;
+}
+
+struct str http_header(struct http_request *r, const char *lc_name)
+{
+    h2o_req_t *req = r->req;
+    size_t n = strlen(lc_name);
+    for (size_t i = 0; i < req->headers.size; i++) {
+        const h2o_header_t *h = &req->headers.entries[i];
+        if (h->name->len == n && memcmp(h->name->base, lc_name, n) == 0)
+            return (struct str){h->value.base, h->value.len};
+    }
+    return STR_NULL;
+}
+
+size_t http_header_bytes(struct http_request *r)
+{
+    size_t total = r->req->authority.len + 8;
+    for (size_t i = 0; i < r->req->headers.size; i++)
+        total += r->req->headers.entries[i].name->len + r->req->headers.entries[i].value.len + 4;
+    return total;
+}
+
+struct str http_body(struct http_request *r)
+{
+    return (struct str){r->req->entity.base ? r->req->entity.base : "", r->req->entity.len};
+}
+
+bool http_has_body(struct http_request *r)
+{
+    return r->req->entity.base != NULL;
+}
+
+bool http_is_https(struct http_request *r)
+{
+    return r->https;
+}
+
+struct str http_host(struct http_request *r)
+{
+    return r->host;
+}
+
+const char *http_request_id(struct http_request *r)
+{
+    return r->id;
+}
+
+void http_set_caller(struct http_request *r, const char *kind, int64_t id)
+{
+    r->caller_kind = kind;
+    r->caller_id = id;
+}
+
+bool http_stopping(struct http_request *r)
+{
+    return atomic_load(&r->w->srv->stopping);
+}
+
+void http_add_header(struct http_request *r, const char *name, struct str value)
+{
+    h2o_req_t *req = r->req;
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, value.p,
+                          value.len);
+}
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 413:
+        return "Payload Too Large";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Unknown";
+    }
+}
+
+void http_respond(struct http_request *r, int status, const char *content_type, struct str body)
+{
+    h2o_req_t *req = r->req;
+    if (!req || r->responded)
+        return;
+    r->responded = true;
+    r->status = status;
+    req->res.status = status;
+    req->res.reason = reason(status);
+    if (content_type)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+                       strlen(content_type));
+    if (atomic_load(&r->w->srv->stopping))
+        req->http1_is_persistent = 0;
+    bool head = str_eq_c(r->method, "HEAD");
+    r->bytes = head ? 0 : body.len;
+    /* h2o_send_inline copies the body into the request pool and handles HEAD. */
+    h2o_send_inline(req, body.p ? body.p : "", body.len);
+}

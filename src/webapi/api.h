@@ -1,0 +1,132 @@
+/* Private to the webapi module: the request context every phase and handler works on, the route
+ * type, and the helpers handlers use to read input and write output. */
+#ifndef SG_WEBAPI_API_H
+#define SG_WEBAPI_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/settings.h"
+#include "config/store_config.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "store/store.h"
+
+enum http_verb { VERB_GET, VERB_POST, VERB_PUT, VERB_DELETE, VERB_OTHER };
+
+enum route_flag {
+    R_GUEST = 1 << 0,
+    R_BODY = 1 << 1,
+};
+
+struct api_req;
+typedef enum err (*api_handler)(struct api_req *q);
+
+#define ROUTE_MAX_SEGMENTS 12
+#define ROUTE_MAX_VARS 6
+#define ROUTE_MAX_RESOURCES 4
+
+struct route {
+    enum http_verb verb;
+    const char *template_, *handler_name, *resources_text;
+    api_handler handler;
+    int flags;
+    /* compiled */
+    int nsegs;
+    struct str segs[ROUTE_MAX_SEGMENTS]; /* a variable segment keeps its ":" */
+    int nresources;
+    struct str resources[ROUTE_MAX_RESOURCES];
+    bool anonymous;
+};
+
+/* Everything shared by every worker (read-only after start). */
+struct webapi_app {
+    struct settings settings;
+    struct crypto_key key;
+};
+
+/* One per worker thread. */
+struct webapi_worker {
+    const struct webapi_app *app;
+    struct db *db;
+    struct store_config *config;
+    struct store_cache *stores;
+};
+
+enum caller_kind { CALLER_GUEST, CALLER_ADMIN, CALLER_CUSTOMER, CALLER_INTEGRATION };
+
+struct caller {
+    enum caller_kind kind;
+    int64_t id;
+};
+
+struct api_error {
+    enum err code;
+    json_t *params; /* object or array, or NULL */
+    json_t *errors; /* array of {message, parameters} for aggregates, or NULL */
+    const char *message; /* overrides the table's phrase (already substituted), or NULL */
+};
+
+struct api_req {
+    struct http_request *http;
+    struct arena *a;
+    struct webapi_worker *w;
+    enum http_verb verb;
+    const struct route *route;
+    struct str vars[ROUTE_MAX_VARS]; /* decoded path variables, in template order */
+    const struct store_view *store; /* store view of the URL; admin (0) for /rest/all */
+    struct caller caller;
+    bool caller_resolved;
+    json_t *body; /* parsed JSON body (R_BODY routes), owned by the arena */
+    struct api_error err;
+    struct buf out; /* the JSON answer */
+    bool deferred;
+    api_handler deferred_done;
+    void *ctx; /* a handler's own state across a deferred step */
+};
+
+/* route.c */
+bool route_table_init(char *err, size_t errlen);
+/* Finds the route for verb and path (segments after /rest[/store]); *path_known is set when some
+ * route has this path under another verb. */
+const struct route *route_match(enum http_verb verb, struct str path, struct arena *a,
+                                struct str *vars, bool *path_known);
+const struct route *route_table(size_t *n);
+enum http_verb route_verb(struct str method);
+
+/* error.c: record an error with parameters; returns the code so handlers can `return` it. */
+enum err api_fail(struct api_req *q, enum err code);
+enum err api_fail_param(struct api_req *q, enum err code, const char *name, json_t *value);
+enum err api_fail_list(struct api_req *q, enum err code, json_t *positional);
+/* Adds one error to an aggregate (INPUT_ERRORS with several entries, promoted to a single
+ * top-level error when only one). */
+void api_add_error(struct api_req *q, enum err code, const char *name, json_t *value);
+enum err api_finish_errors(struct api_req *q);
+void api_render_error(struct api_req *q, struct buf *out, int *status);
+struct str api_transport_error(struct arena *a, int status, const char *detail, size_t max_body);
+
+/* input.c */
+enum err api_read_body(struct api_req *q);
+enum err api_check_accept(struct api_req *q);
+/* A string field of the JSON body: numbers and booleans are stringified as PHP would; *present is
+ * false for missing, null or empty. Arrays and objects are a type error. */
+enum err api_body_string(struct api_req *q, const char *name, struct str *out, bool *present);
+
+/* auth.c */
+void api_resolve_caller(struct api_req *q);
+enum err api_authorize(struct api_req *q);
+
+/* dispatch.c: hand slow work to the blocking pool; done runs on the loop and finishes the
+ * request like a handler would. */
+void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg);
+
+/* handlers */
+#define ROUTE(verb, path, handler, resources, flags) enum err api_##handler(struct api_req *q);
+#include "webapi/routes.def"
+#undef ROUTE
+
+#endif

@@ -1,0 +1,289 @@
+/* The dispatcher: every REST request goes through the same phases, in order,
+ *   caps -> store code -> route -> Accept -> authorize -> input -> handler -> answer,
+ * and every failure leaves through api_render_error(). Also the server's wiring: per-worker
+ * contexts (database connection, caches) and /health. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "db/migrate.h"
+#include "webapi/api.h"
+#include "webapi/webapi.h"
+
+static const char json_ctype[] = "application/json; charset=utf-8";
+
+static void respond(struct api_req *q, enum err e)
+{
+    int status = 200;
+    struct buf *out = &q->out;
+    if (e != ERR_OK) {
+        if (!q->err.code)
+            q->err.code = e;
+        buf_init(out, q->a, 256);
+        api_render_error(q, out, &status);
+    }
+    if (q->verb == VERB_OTHER && str_eq_c(http_method(q->http), "HEAD"))
+        out->len = 0; /* HEAD: status and headers only */
+    http_respond(q->http, status, json_ctype, buf_str(out));
+}
+
+static void health(struct api_req *q)
+{
+    enum err e = db_ping(q->w->db);
+    buf_init(&q->out, q->a, 128);
+    if (e == ERR_OK) {
+        buf_add_c(&q->out, "{\"status\":\"ok\",\"database\":\"ok\"}");
+        http_respond(q->http, 200, json_ctype, buf_str(&q->out));
+    } else {
+        buf_add_c(&q->out, "{\"status\":\"unavailable\",\"database\":");
+        buf_json_str(&q->out, str_c(err_message(e)));
+        buf_add_ch(&q->out, '}');
+        http_respond(q->http, 503, json_ctype, buf_str(&q->out));
+    }
+}
+
+/* /rest[/<store>]/V1/... -> the store view and the route path (reference 5.1 and the observed
+ * table: an unknown code, or "v1" in lower case, is 400 "Specified request cannot be
+ * processed."). */
+static enum err resolve_store(struct api_req *q, struct str after_rest, struct str *route_path)
+{
+    struct str rest;
+    struct str first = str_cut(after_rest, '/', &rest);
+    if (str_eq_c(first, "V1")) {
+        q->store = store_default_view(q->w->stores);
+        *route_path = (struct str){first.p - 1, after_rest.len + 1};
+        return q->store ? ERR_OK : api_fail(q, ERR_BAD_REQUEST_PATH);
+    }
+    if (!rest.p)
+        return api_fail(q, ERR_BAD_REQUEST_PATH);
+    if (str_eq_c(first, "all"))
+        q->store = store_find_id(q->w->stores, 0);
+    else
+        q->store = store_find_code(q->w->stores, first);
+    if (!q->store)
+        return api_fail(q, ERR_BAD_REQUEST_PATH);
+    struct str tail = str_cut(rest, '/', NULL);
+    if (!str_eq_c(tail, "V1"))
+        return api_fail(q, ERR_BAD_REQUEST_PATH);
+    *route_path = (struct str){rest.p - 1, rest.len + 1};
+    return ERR_OK;
+}
+
+static enum err run_phases(struct api_req *q)
+{
+    const struct webapi_app *app = q->w->app;
+    struct str target = http_target(q->http);
+    if (target.len > (size_t)app->settings.max_url_bytes)
+        return api_fail_list(q, ERR_URI_TOO_LONG,
+                             json_pack("[I]", (json_int_t)app->settings.max_url_bytes));
+    if (http_header_bytes(q->http) > (size_t)app->settings.max_header_bytes)
+        return api_fail_list(q, ERR_HEADERS_TOO_LARGE,
+                             json_pack("[I]", (json_int_t)app->settings.max_header_bytes));
+    struct str path = http_path(q->http);
+    if (!str_starts(path, STR_LIT("/rest/")))
+        return api_fail(q, ERR_NO_ROUTE);
+    if (q->verb == VERB_OTHER) {
+        struct str m = http_method(q->http);
+        return api_fail_list(q, ERR_METHOD_NOT_ALLOWED, json_pack("[s#]", m.p, m.len));
+    }
+    bool changed = db_changed(q->w->db);
+    enum err e = store_config_sync(q->w->config, q->w->db, changed);
+    if (!e)
+        e = store_cache_sync(q->w->stores, q->w->db, changed);
+    if (e)
+        return api_fail(q, e == ERR_DB_BUSY ? ERR_DB_BUSY : ERR_UNAVAILABLE);
+    struct str route_path;
+    e = resolve_store(q, (struct str){path.p + 6, path.len - 6}, &route_path);
+    if (e)
+        return e;
+    bool known = false;
+    q->route = route_match(q->verb, route_path, q->a, q->vars, &known);
+    if (!q->route)
+        return api_fail(q, ERR_NO_ROUTE);
+    if ((e = api_check_accept(q)))
+        return e;
+    if ((e = api_authorize(q)))
+        return e;
+    if ((q->route->flags & R_BODY) && (q->verb == VERB_POST || q->verb == VERB_PUT) &&
+        (e = api_read_body(q)))
+        return e;
+    buf_init(&q->out, q->a, 1024);
+    return q->route->handler(q);
+}
+
+static void handle(struct http_request *r)
+{
+    struct arena *a = http_arena(r);
+    struct api_req *q = arena_calloc(a, 1, sizeof(*q));
+    q->http = r;
+    q->a = a;
+    q->w = http_worker_ctx(r);
+    q->verb = route_verb(http_method(r));
+    if (str_eq_c(http_path(r), "/health") && q->verb == VERB_GET) {
+        health(q);
+        return;
+    }
+    enum err e = run_phases(q);
+    if (!q->deferred)
+        respond(q, e);
+}
+
+struct deferred {
+    struct api_req *q;
+    void (*work)(void *);
+    void *arg;
+};
+
+static void deferred_work(void *p)
+{
+    struct deferred *d = p;
+    d->work(d->arg);
+}
+
+static void deferred_done(struct http_request *r, void *p)
+{
+    (void)r;
+    struct deferred *d = p;
+    struct api_req *q = d->q;
+    q->deferred = false;
+    enum err e = q->deferred_done(q);
+    if (!q->deferred)
+        respond(q, e);
+}
+
+void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg)
+{
+    struct deferred *d = arena_alloc(q->a, sizeof(*d));
+    d->q = q;
+    d->work = work;
+    d->arg = arg;
+    q->deferred = true;
+    q->deferred_done = done;
+    http_defer(q->http, deferred_work, deferred_done, d);
+}
+
+/* --- server wiring --- */
+
+static void *worker_init(int index, void *appp)
+{
+    const struct webapi_app *app = appp;
+    struct webapi_worker *w = calloc(1, sizeof(*w));
+    if (!w)
+        return NULL;
+    w->app = app;
+    enum err e = db_open(app->settings.db_url, false, &w->db);
+    if (e) {
+        log_error("worker %d cannot open the database: %s", index, err_message(e));
+        free(w);
+        return NULL;
+    }
+    w->config = store_config_new();
+    w->stores = store_cache_new();
+    if (!w->config || !w->stores || store_config_sync(w->config, w->db, true) ||
+        store_cache_sync(w->stores, w->db, true)) {
+        log_error("worker %d cannot read the store configuration", index);
+        store_config_free(w->config);
+        store_cache_free(w->stores);
+        db_close(w->db);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void worker_fini(void *p)
+{
+    struct webapi_worker *w = p;
+    store_config_free(w->config);
+    store_cache_free(w->stores);
+    db_close(w->db);
+    free(w);
+}
+
+
+static void on_ready(void *appp)
+{
+    const struct webapi_app *app = appp;
+    printf("storegate: listening on %s://%s/\n", app->settings.tls_cert[0] ? "https" : "http",
+           app->settings.listen);
+    fflush(stdout);
+}
+
+bool webapi_routes_valid(char *err, size_t errlen)
+{
+    return route_table_init(err, errlen);
+}
+
+int webapi_serve(const struct settings *s)
+{
+    char err[256];
+    static struct webapi_app app;
+    memset(&app, 0, sizeof(app));
+    app.settings = *s;
+    if (!route_table_init(err, sizeof(err))) {
+        log_error("route table: %s", err);
+        return 1;
+    }
+    enum err e = crypto_key_load(s->key_file, &app.key);
+    if (e) {
+        log_error("cannot read the install key \"%s\": run setup:install first", s->key_file);
+        return 1;
+    }
+    /* The schema must be current before serving: refuse to run old code on a new schema or
+     * the other way round. */
+    struct db *db;
+    e = db_open(s->db_url, false, &db);
+    if (e) {
+        log_error("cannot open the database \"%s\": %s", s->db_url,
+                  e == ERR_NOT_FOUND ? "it does not exist (run setup:install)" : err_message(e));
+        return 1;
+    }
+    int pending = 0;
+    e = db_migrations_pending(db, &pending);
+    db_close(db);
+    if (e || pending) {
+        log_error("the database schema is not current (%d migrations pending): run setup:upgrade",
+                  pending);
+        return 1;
+    }
+    FILE *access = NULL;
+    if (strcmp(s->access_log, "stderr") == 0) {
+        access = stderr;
+    } else if (strcmp(s->access_log, "off") != 0) {
+        access = fopen(s->access_log, "ae");
+        if (!access) {
+            log_error("cannot open the access log \"%s\"", s->access_log);
+            return 1;
+        }
+    }
+    int threads = (int)s->threads;
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    struct http_config cfg = {
+        .listen = s->listen,
+        .threads = threads,
+        .blocking_threads = (int)s->blocking_threads,
+        .tls_cert = s->tls_cert,
+        .tls_key = s->tls_key,
+        .trusted_proxies = s->trusted_proxies,
+        .max_body_bytes = (size_t)s->max_body_bytes,
+        .max_header_bytes = (size_t)s->max_header_bytes,
+        .max_url_bytes = (size_t)s->max_url_bytes,
+        .shutdown_timeout = (int)s->shutdown_timeout,
+        .access_log = access,
+        .worker_init = worker_init,
+        .worker_fini = worker_fini,
+        .handler = handle,
+        .render_transport_error = api_transport_error,
+        .app = &app,
+    };
+    int rc = http_serve(&cfg, on_ready);
+    if (access && access != stderr)
+        fclose(access);
+    crypto_wipe(&app.key, sizeof(app.key));
+    return rc;
+}
