@@ -3,6 +3,7 @@
  * owner lets go. The access-log line is written when h2o is done with the request. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -43,8 +44,11 @@ static void access_log(struct http_request *r)
     FILE *out = r->w->srv->cfg.access_log;
     if (!out)
         return;
-    char line[512], ts[20];
-    clock_format(clock_now(), ts);
+    char line[512], ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
     /* Path only: the query is not logged (it may carry search values a shop considers private);
      * never headers, so no token or signature reaches the log. */
     int n = snprintf(line, sizeof(line), "%sZ access %s %.*s %.*s %d %zu %lluus %s:%lld\n", ts,
