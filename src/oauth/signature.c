@@ -1,0 +1,389 @@
+/* OAuth 1.0a signature base strings and HMACs (see signature.h). */
+#include "oauth/signature.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pct.h"
+
+void oauth_params_init(struct oauth_params *p, struct arena *a)
+{
+    p->cap = 16;
+    p->n = 0;
+    p->items = arena_alloc(a, p->cap * sizeof(*p->items));
+}
+
+bool oauth_params_add(struct oauth_params *p, struct arena *a, struct str name, struct str value)
+{
+    if (p->n == OAUTH_MAX_PARAMS)
+        return false;
+    if (p->n == p->cap) {
+        struct oauth_param *items = arena_alloc(a, p->cap * 2 * sizeof(*items));
+        memcpy(items, p->items, p->n * sizeof(*items));
+        p->items = items;
+        p->cap *= 2;
+    }
+    p->items[p->n++] = (struct oauth_param){name, value};
+    return true;
+}
+
+struct str oauth_params_get(const struct oauth_params *p, const char *name)
+{
+    for (size_t i = p->n; i-- > 0;)
+        if (str_eq_c(p->items[i].name, name))
+            return p->items[i].value;
+    return STR_NULL;
+}
+
+bool oauth_params_has(const struct oauth_params *p, const char *name)
+{
+    return oauth_params_get(p, name).p != NULL;
+}
+
+bool oauth_is_protocol_name(struct str name)
+{
+    /* unanchored /oauth_[a-z_-]+/ */
+    for (size_t i = 0; i + 7 <= name.len; i++) {
+        if (memcmp(name.p + i, "oauth_", 6) != 0) /* not a secret */
+            continue;
+        char c = name.p[i + 6];
+        if ((c >= 'a' && c <= 'z') || c == '_' || c == '-')
+            return true;
+    }
+    return false;
+}
+
+bool oauth_header_parse(struct arena *a, struct str header, struct oauth_params *out)
+{
+    /* Magento 2.4: case-insensitive search for "oauth " anywhere; what follows is used. */
+    size_t start = 0;
+    bool found = false;
+    for (size_t i = 0; i + 6 <= header.len; i++)
+        if (str_istarts((struct str){header.p + i, header.len - i}, STR_LIT("oauth "))) {
+            start = i + 6;
+            found = true;
+            break;
+        }
+    if (!found)
+        return false;
+    struct str rest = {header.p + start, header.len - start};
+    while (rest.p) {
+        struct str piece = str_trim(str_cut(rest, ',', &rest));
+        struct str value;
+        struct str name = str_trim(str_cut(piece, '=', &value));
+        if (!value.p || !oauth_is_protocol_name(name))
+            continue;
+        value = str_trim(value);
+        /* PHP trim($value, '"'): quotes stripped from both ends */
+        while (value.len && value.p[0] == '"') {
+            value.p++;
+            value.len--;
+        }
+        while (value.len && value.p[value.len - 1] == '"')
+            value.len--;
+        struct str dn, dv;
+        if (!pct_decode(a, name, PCT_RAW, &dn) || !pct_decode(a, value, PCT_RAW, &dv))
+            continue;
+        if (!oauth_params_add(out, a, dn, dv))
+            break;
+    }
+    return true;
+}
+
+void oauth_query_params(struct arena *a, struct str query, enum oauth_variant v,
+                        struct oauth_params *out)
+{
+    struct str rest = query;
+    while (rest.p && rest.len) {
+        struct str pair = str_cut(rest, '&', &rest);
+        if (!pair.len)
+            continue;
+        struct str value;
+        struct str name = str_cut(pair, '=', &value);
+        struct str dn, dv;
+        if (v == OAUTH_MAGENTO) {
+            /* exactly one '=', a non-protocol name, rawurldecode, the last duplicate wins */
+            if (!value.p || str_find(value, '=') >= 0)
+                continue;
+            pct_decode(a, name, PCT_RAW, &dn);
+            pct_decode(a, value, PCT_RAW, &dv);
+            if (oauth_is_protocol_name(dn))
+                continue;
+            bool replaced = false;
+            for (size_t i = 0; i < out->n && !replaced; i++)
+                if (str_eq(out->items[i].name, dn)) {
+                    out->items[i].value = dv;
+                    replaced = true;
+                }
+            if (!replaced && !oauth_params_add(out, a, dn, dv))
+                return;
+        } else {
+            /* RFC 5849 3.4.1.3.1: form-urlencoded decoding, every pair, duplicates kept */
+            pct_decode(a, name, PCT_FORM, &dn);
+            pct_decode(a, value.p ? value : STR_LIT(""), PCT_FORM, &dv);
+            if (!oauth_params_add(out, a, dn, dv))
+                return;
+        }
+    }
+}
+
+void oauth_form_params(struct arena *a, struct str body, struct oauth_params *out)
+{
+    struct str rest = body;
+    while (rest.p && rest.len) {
+        struct str pair = str_cut(rest, '&', &rest);
+        if (!pair.len)
+            continue;
+        struct str value;
+        struct str name = str_cut(pair, '=', &value);
+        struct str dn, dv;
+        pct_decode(a, name, PCT_FORM, &dn);
+        pct_decode(a, value.p ? value : STR_LIT(""), PCT_FORM, &dv);
+        if (oauth_is_protocol_name(dn))
+            continue;
+        if (!oauth_params_add(out, a, dn, dv))
+            return;
+    }
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* PHP's strnatcmp_ex without its whitespace skipping (encoded keys hold no spaces). */
+int oauth_natcmp(struct str a, struct str b)
+{
+    size_t i = 0, k = 0;
+    if (a.len == 0 || b.len == 0)
+        return a.len == b.len ? 0 : (a.len == 0 ? -1 : 1);
+    for (;;) {
+        char ca = a.p[i], cb = b.p[k];
+        if (is_digit(ca) && is_digit(cb)) {
+            int result = 0;
+            if (ca == '0' || cb == '0') {
+                /* compare_left: fractional parts, digit by digit */
+                for (;; i++, k++) {
+                    bool da = i < a.len && is_digit(a.p[i]), db = k < b.len && is_digit(b.p[k]);
+                    if (!da && !db)
+                        break;
+                    if (!da)
+                        return -1;
+                    if (!db)
+                        return 1;
+                    if (a.p[i] != b.p[k])
+                        return a.p[i] < b.p[k] ? -1 : 1;
+                }
+            } else {
+                /* compare_right: the longer run is larger; else the first difference */
+                int bias = 0;
+                for (;; i++, k++) {
+                    bool da = i < a.len && is_digit(a.p[i]), db = k < b.len && is_digit(b.p[k]);
+                    if (!da && !db) {
+                        result = bias;
+                        break;
+                    }
+                    if (!da)
+                        return -1;
+                    if (!db)
+                        return 1;
+                    if (!bias && a.p[i] != b.p[k])
+                        bias = a.p[i] < b.p[k] ? -1 : 1;
+                }
+            }
+            if (result)
+                return result;
+            if (i >= a.len && k >= b.len)
+                return 0;
+            if (i >= a.len)
+                return -1;
+            if (k >= b.len)
+                return 1;
+            ca = a.p[i];
+            cb = b.p[k];
+        }
+        if ((unsigned char)ca != (unsigned char)cb)
+            return (unsigned char)ca < (unsigned char)cb ? -1 : 1;
+        i++;
+        k++;
+        if (i >= a.len && k >= b.len)
+            return 0;
+        if (i >= a.len)
+            return -1;
+        if (k >= b.len)
+            return 1;
+    }
+}
+
+struct enc_pair {
+    struct str name, value;
+};
+
+static struct str enc(struct arena *a, struct str s)
+{
+    struct buf b;
+    buf_init(&b, a, s.len * 3 + 1);
+    pct_encode(&b, s);
+    return buf_str(&b);
+}
+
+static int cmp_rfc(const void *x, const void *y)
+{
+    const struct enc_pair *p = x, *q = y;
+    size_t n = p->name.len < q->name.len ? p->name.len : q->name.len;
+    int c = n ? memcmp(p->name.p, q->name.p, n) : 0;
+    if (c || p->name.len != q->name.len)
+        return c ? c : (p->name.len < q->name.len ? -1 : 1);
+    n = p->value.len < q->value.len ? p->value.len : q->value.len;
+    c = n ? memcmp(p->value.p, q->value.p, n) : 0;
+    return c ? c : (p->value.len < q->value.len ? -1 : p->value.len > q->value.len);
+}
+
+/* Laminas-uri path normalisation (Magento 2.4): decode %XX of unreserved characters and of
+ * : @ & = + $ , / ; %, then remove dot segments (RFC 3986 5.2.4). */
+static struct str magento_path(struct arena *a, struct str path)
+{
+    char *d = arena_alloc(a, path.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < path.len; i++) {
+        char c = path.p[i];
+        if (c == '%' && i + 2 < path.len) {
+            char hex[3] = {path.p[i + 1], path.p[i + 2], 0};
+            char *end;
+            long v = strtol(hex, &end, 16);
+            if (end == hex + 2 && (pct_unreserved((unsigned char)v) || strchr(":@&=+$,/;%", (int)v))) {
+                d[n++] = (char)v;
+                i += 2;
+                continue;
+            }
+        }
+        d[n++] = c;
+    }
+    /* dot segments */
+    char *out = arena_alloc(a, n + 2);
+    size_t o = 0, i = 0;
+    while (i < n) {
+        if (i + 3 <= n && memcmp(d + i, "/./", 3) == 0) {
+            i += 2;
+        } else if (i + 2 == n && memcmp(d + i, "/.", 2) == 0) {
+            d[i + 1] = '/';
+            i += 1;
+        } else if (i + 4 <= n && memcmp(d + i, "/../", 4) == 0) {
+            i += 3;
+            while (o > 0 && out[--o] != '/')
+                ;
+        } else if (i + 3 == n && memcmp(d + i, "/..", 3) == 0) {
+            i += 2;
+            d[i] = '/';
+            while (o > 0 && out[--o] != '/')
+                ;
+        } else {
+            out[o++] = d[i++];
+        }
+    }
+    return (struct str){out, o};
+}
+
+struct str oauth_base_string(struct arena *a, struct str method, bool https, struct str host,
+                             struct str path, const struct oauth_params *params,
+                             enum oauth_variant v)
+{
+    struct buf url;
+    buf_init(&url, a, 64 + host.len + path.len);
+    buf_add_c(&url, https ? "https://" : "http://");
+    /* host lower-cased; the port only when it is not the scheme's default */
+    struct str h = host;
+    ptrdiff_t colon = -1;
+    for (size_t i = h.len; i-- > 0;) {
+        if (h.p[i] == ':') {
+            colon = (ptrdiff_t)i;
+            break;
+        }
+        if (h.p[i] == ']')
+            break;
+    }
+    if (colon >= 0) {
+        struct str port = {h.p + colon + 1, h.len - (size_t)colon - 1};
+        if ((https && str_eq_c(port, "443")) || (!https && str_eq_c(port, "80")) || !port.len)
+            h.len = (size_t)colon;
+    }
+    for (size_t i = 0; i < h.len; i++) {
+        char c = h.p[i];
+        buf_add_ch(&url, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c);
+    }
+    buf_add_str(&url, v == OAUTH_MAGENTO ? magento_path(a, path) : path);
+
+    size_t n = 0;
+    struct enc_pair *pairs = arena_alloc(a, (params->n + 1) * sizeof(*pairs));
+    for (size_t i = 0; i < params->n; i++) {
+        if (str_eq_c(params->items[i].name, "oauth_signature"))
+            continue;
+        pairs[n].name = enc(a, params->items[i].name);
+        pairs[n].value = enc(a, params->items[i].value);
+        n++;
+    }
+    if (v == OAUTH_RFC) {
+        qsort(pairs, n, sizeof(*pairs), cmp_rfc);
+    } else {
+        /* insertion sort: stable, natural order of the encoded key */
+        for (size_t i = 1; i < n; i++) {
+            struct enc_pair t = pairs[i];
+            size_t k = i;
+            while (k > 0 && oauth_natcmp(pairs[k - 1].name, t.name) > 0) {
+                pairs[k] = pairs[k - 1];
+                k--;
+            }
+            pairs[k] = t;
+        }
+    }
+    struct buf norm;
+    buf_init(&norm, a, 256);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_add_ch(&norm, '&');
+        buf_add_str(&norm, pairs[i].name);
+        buf_add_ch(&norm, '=');
+        buf_add_str(&norm, pairs[i].value);
+    }
+    struct buf base;
+    buf_init(&base, a, method.len + url.len * 3 + norm.len * 3 + 4);
+    for (size_t i = 0; i < method.len; i++) {
+        char c = method.p[i];
+        buf_add_ch(&base, (c >= 'a' && c <= 'z') ? (char)(c - 32) : c);
+    }
+    buf_add_ch(&base, '&');
+    pct_encode(&base, buf_str(&url));
+    buf_add_ch(&base, '&');
+    pct_encode(&base, buf_str(&norm));
+    return buf_str(&base);
+}
+
+enum oauth_method oauth_method_parse(struct str name)
+{
+    if (str_eq_c(name, "HMAC-SHA1"))
+        return OAUTH_HMAC_SHA1;
+    if (str_eq_c(name, "HMAC-SHA256"))
+        return OAUTH_HMAC_SHA256;
+    return OAUTH_METHOD_UNKNOWN;
+}
+
+struct str oauth_sign(struct arena *a, enum oauth_method m, struct str consumer_secret,
+                      struct str token_secret, struct str base)
+{
+    struct buf key;
+    buf_init(&key, a, (consumer_secret.len + token_secret.len) * 3 + 2);
+    pct_encode(&key, consumer_secret);
+    buf_add_ch(&key, '&');
+    pct_encode(&key, token_secret);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    HMAC(m == OAUTH_HMAC_SHA1 ? EVP_sha1() : EVP_sha256(), key.p, (int)key.len,
+         (const unsigned char *)base.p, base.len, md, &mdlen);
+    explicit_bzero(key.p, key.len);
+    char *out = arena_alloc(a, 4 * ((mdlen + 2) / 3) + 1);
+    int n = EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+    explicit_bzero(md, sizeof(md));
+    return (struct str){out, n > 0 ? (size_t)n : 0};
+}
