@@ -82,7 +82,14 @@ int cmd_setup_install(const struct cli_args *a)
         if (strncmp(db_url, "sqlite:", 7) != 0 || !db_url[7])
             return cli_usage_error(a->cmd,
                                    "database URL \"%s\" is not supported: use sqlite:PATH", db_url);
-        snprintf(s.db_url, sizeof(s.db_url), "%s", db_url);
+        if (db_url[7] == '/') {
+            snprintf(s.db_url, sizeof(s.db_url), "%s", db_url);
+        } else {
+            char cwd[SETTINGS_STR_MAX / 2];
+            if (!getcwd(cwd, sizeof(cwd)))
+                return cli_usage_error(a->cmd, "cannot resolve \"%s\"", db_url);
+            snprintf(s.db_url, sizeof(s.db_url), "sqlite:%s/%.400s", cwd, db_url + 7);
+        }
     }
 
     char ini[SETTINGS_STR_MAX + 16];

@@ -159,9 +159,16 @@ bool settings_write_ini(const struct settings *s, const char *path)
     fprintf(f,
             "# storegate deployment settings (written by setup:install).\n"
             "# Any setting listed by `storegate config:check` may be set here; the environment\n"
-            "# (STOREGATE_<NAME>) and command-line flags override this file.\n"
-            "db_url = %s\nkey_file = %s\nbase_url = %s\n",
-            s->db_url, s->key_file, s->base_url);
+            "# (STOREGATE_<NAME>) and command-line flags override this file. The database and\n"
+            "# the install key default to storegate.db and storegate.key in this folder.\n"
+            "base_url = %s\n",
+            s->base_url);
+    /* Only a database outside the var folder is written down, as an absolute path, so the store
+     * works whichever directory storegate is started from. */
+    char derived[SETTINGS_STR_MAX + 32];
+    snprintf(derived, sizeof(derived), "sqlite:%s/storegate.db", s->var_dir);
+    if (strcmp(derived, s->db_url) != 0)
+        fprintf(f, "db_url = %s\n", s->db_url);
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     return fclose(f) == 0 && ok;
 }

@@ -356,11 +356,6 @@ enum err store_config_print(struct db *db, const char *only_path, FILE *out)
         const char *v = store_config_get(c, only_path, -1);
         if (v)
             fprintf(out, "%s\n", v);
-        for (size_t i = 0; i < c->nrows; i++)
-            if (c->rows[i].scope != SCOPE_DEFAULT && strcmp(c->rows[i].path, only_path) == 0)
-                fprintf(out, "%s [%s %lld] - %s\n", c->rows[i].path,
-                        store_config_scope_name(c->rows[i].scope), (long long)c->rows[i].scope_id,
-                        c->rows[i].value ? c->rows[i].value : "");
         e = v ? ERR_OK : ERR_NOT_FOUND;
     } else {
         for (size_t i = 0; i < NKNOWN; i++)

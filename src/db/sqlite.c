@@ -287,12 +287,19 @@ void db_rollback(struct db *db)
 
 bool db_changed(struct db *db)
 {
-    int v = 0;
-    if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_DATA_VERSION, &v) != SQLITE_OK)
+    /* PRAGMA data_version (not the file-control value, which moves only when a read transaction
+     * starts) changes whenever another connection committed. */
+    struct db_stmt *st;
+    bool row = false;
+    if (db_prepare(db, "PRAGMA data_version", &st) != ERR_OK)
         return true;
-    if ((int64_t)(unsigned)v == db->data_version)
+    if (db_next(st, &row) != ERR_OK || !row)
+        return true;
+    int64_t v = db_col_i64(st, 0);
+    db_done(st);
+    if (v == db->data_version)
         return false;
-    db->data_version = (int64_t)(unsigned)v;
+    db->data_version = v;
     return true;
 }
 

@@ -38,7 +38,7 @@ struct http_worker {
     h2o_multithread_message_t stop_msg;
     size_t inflight;
     bool stopping;
-    uint64_t seq;
+    uint64_t seq, last_activity_us;
     void *app;
     struct http_server *srv;
     struct arena *arena_cache[ARENA_CACHE];

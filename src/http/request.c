@@ -36,6 +36,7 @@ void http_request_release(struct http_request *r)
         return;
     struct http_worker *w = r->w;
     w->inflight--;
+    w->last_activity_us = clock_mono_us();
     give_arena(w, r->arena);
 }
 
@@ -91,6 +92,7 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     r->refs = 1;
     r->caller_kind = "guest";
     w->inflight++;
+    w->last_activity_us = r->start_us;
     snprintf(r->id, sizeof(r->id), "%d-%llu", w->index, (unsigned long long)++w->seq);
     struct h2o_link *link = h2o_mem_alloc_shared(&req->pool, sizeof(*link), on_h2o_dispose);
     link->r = r;
@@ -261,6 +263,8 @@ void http_respond(struct http_request *r, int status, const char *content_type, 
         req->http1_is_persistent = 0;
     bool head = str_eq_c(r->method, "HEAD");
     r->bytes = head ? 0 : body.len;
-    /* h2o_send_inline copies the body into the request pool and handles HEAD. */
+    /* h2o_send_inline copies the body into the request pool and handles HEAD; it leaves the
+     * length unset, so say it (no chunked encoding for a body known in full). */
+    req->res.content_length = body.len;
     h2o_send_inline(req, body.p ? body.p : "", body.len);
 }

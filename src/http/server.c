@@ -153,8 +153,13 @@ static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
         w->listener = NULL;
     }
     w->stopping = true;
-    /* Idle keep-alive connections are closed; busy ones close after their response. */
-    h2o_context_request_shutdown(&w->ctx);
+    w->last_activity_us = clock_mono_us();
+}
+
+static bool connections_open(struct http_worker *w)
+{
+    return !h2o_linklist_is_empty(&w->ctx.http1._conns) ||
+           !h2o_linklist_is_empty(&w->ctx.http2._conns);
 }
 
 static void *worker_main(void *arg)
@@ -173,16 +178,30 @@ static void *worker_main(void *arg)
     w->listener->data = w;
     h2o_socket_read_start(w->listener, on_accept);
 
-    uint64_t deadline = 0;
+    /* Shutdown: the listener is closed at once; a request whose headers arrived but whose body
+     * is still coming, or that is being handled, finishes (its answer says Connection: close).
+     * The loop ends when nothing is in flight and either no connection is left or none has been
+     * active for the drain window; shutdown_timeout bounds it all. */
+    uint64_t deadline = 0, drain_us = 500000;
+    bool closing = false;
     for (;;) {
-        h2o_evloop_run(loop, 100);
+        h2o_evloop_run(loop, w->stopping ? 50 : 1000);
         if (!w->stopping)
             continue;
+        uint64_t now = clock_mono_us();
         if (!deadline)
-            deadline = clock_mono_us() + (uint64_t)srv->cfg.shutdown_timeout * 1000000u;
-        if (w->inflight == 0)
+            deadline = now + (uint64_t)srv->cfg.shutdown_timeout * 1000000u;
+        if (w->inflight == 0 && !connections_open(w))
             break;
-        if (clock_mono_us() > deadline) {
+        if (w->inflight == 0 && now - w->last_activity_us > drain_us) {
+            if (closing)
+                break;
+            /* close idle keep-alive connections, then give them one turn of the loop */
+            h2o_context_request_shutdown(&w->ctx);
+            closing = true;
+            continue;
+        }
+        if (now > deadline) {
             log_warn("shutdown: %zu requests on worker %d did not finish in time", w->inflight,
                      w->index);
             break;

@@ -47,11 +47,20 @@ static void health(struct api_req *q)
 /* /rest[/<store>]/V1/... -> the store view and the route path (reference 5.1 and the observed
  * table: an unknown code, or "v1" in lower case, is 400 "Specified request cannot be
  * processed."). */
+/* Magento routes any /V<digits>/ path (SynchronousRequestMatcher ^/V\d+); only V1 exists. */
+static bool api_version(struct str seg)
+{
+    bool ok = seg.len >= 2 && seg.p[0] == 'V';
+    for (size_t i = 1; ok && i < seg.len; i++)
+        ok = seg.p[i] >= '0' && seg.p[i] <= '9';
+    return ok;
+}
+
 static enum err resolve_store(struct api_req *q, struct str after_rest, struct str *route_path)
 {
     struct str rest;
     struct str first = str_cut(after_rest, '/', &rest);
-    if (str_eq_c(first, "V1")) {
+    if (api_version(first)) {
         q->store = store_default_view(q->w->stores);
         *route_path = (struct str){first.p - 1, after_rest.len + 1};
         return q->store ? ERR_OK : api_fail(q, ERR_BAD_REQUEST_PATH);
@@ -62,10 +71,7 @@ static enum err resolve_store(struct api_req *q, struct str after_rest, struct s
         q->store = store_find_id(q->w->stores, 0);
     else
         q->store = store_find_code(q->w->stores, first);
-    if (!q->store)
-        return api_fail(q, ERR_BAD_REQUEST_PATH);
-    struct str tail = str_cut(rest, '/', NULL);
-    if (!str_eq_c(tail, "V1"))
+    if (!q->store || !api_version(str_cut(rest, '/', NULL)))
         return api_fail(q, ERR_BAD_REQUEST_PATH);
     *route_path = (struct str){rest.p - 1, rest.len + 1};
     return ERR_OK;
