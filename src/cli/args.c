@@ -74,8 +74,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args 
                 } else if (i + 1 < argc) {
                     out->value[k] = argv[++i];
                 } else {
-                    return cli_usage_error(cmd, "option \"--%s\" needs a value",
-                                           cmd->opts[k].name);
+                    return cli_usage_error(cmd, "option \"--%s\" needs a value", cmd->opts[k].name);
                 }
             } else if (eq) {
                 return cli_usage_error(cmd, "option \"--%s\" takes no value", cmd->opts[k].name);

@@ -111,7 +111,8 @@ int cli_main(int argc, char **argv)
         if (strcmp(commands[i].name, rest[0]) == 0)
             cmd = &commands[i];
     if (!cmd) {
-        fprintf(stderr, "storegate: unknown command \"%s\"\nRun 'storegate list' for the commands.\n",
+        fprintf(stderr,
+                "storegate: unknown command \"%s\"\nRun 'storegate list' for the commands.\n",
                 rest[0]);
         rc = 2;
         goto out;

@@ -10,11 +10,11 @@ static enum err scope_id_of(struct db *db, enum config_scope scope, const char *
 {
     struct db_stmt *st;
     bool row = false;
-    enum err e = db_prepare(db,
-                            scope == SCOPE_WEBSITES
-                                ? "SELECT website_id FROM store_website WHERE code = $1"
-                                : "SELECT store_id FROM store WHERE code = $1",
-                            &st);
+    enum err e =
+        db_prepare(db,
+                   scope == SCOPE_WEBSITES ? "SELECT website_id FROM store_website WHERE code = $1"
+                                           : "SELECT store_id FROM store WHERE code = $1",
+                   &st);
     if (e)
         return e;
     db_bind_text(st, 1, str_c(code));

@@ -8,12 +8,13 @@
 #include "core/clock.h"
 #include "db/db.h"
 
-static const char *const category_names[] = {"Gear", "Bags", "Fitness Equipment", "Watches",
-                                             "Men", "Women", "Tops", "Bottoms"};
-static const char *const adjectives[] = {"Blue", "Red", "Classic", "Sport", "Trail", "Urban",
-                                         "Light", "Pro", "Summit", "Breeze"};
-static const char *const nouns[] = {"Duffle Bag", "Backpack", "Water Bottle", "Yoga Mat",
-                                    "Running Shoe", "Jacket", "Hoodie", "Watch", "Tee", "Short"};
+static const char *const category_names[] = {
+    "Gear", "Bags", "Fitness Equipment", "Watches", "Men", "Women", "Tops", "Bottoms"};
+static const char *const adjectives[] = {"Blue",  "Red",   "Classic", "Sport",  "Trail",
+                                         "Urban", "Light", "Pro",     "Summit", "Breeze"};
+static const char *const nouns[] = {"Duffle Bag",   "Backpack", "Water Bottle", "Yoga Mat",
+                                    "Running Shoe", "Jacket",   "Hoodie",       "Watch",
+                                    "Tee",          "Short"};
 
 static void progress(bool tty, long long done, long long total)
 {

@@ -80,8 +80,8 @@ int cmd_setup_install(const struct cli_args *a)
     const char *db_url = cli_get(a, "db-url");
     if (db_url) {
         if (strncmp(db_url, "sqlite:", 7) != 0 || !db_url[7])
-            return cli_usage_error(a->cmd,
-                                   "database URL \"%s\" is not supported: use sqlite:PATH", db_url);
+            return cli_usage_error(a->cmd, "database URL \"%s\" is not supported: use sqlite:PATH",
+                                   db_url);
         if (db_url[7] == '/') {
             snprintf(s.db_url, sizeof(s.db_url), "%s", db_url);
         } else {

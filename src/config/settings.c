@@ -20,7 +20,7 @@ struct setting_def {
 };
 
 static const struct setting_def defs[] = {
-#define SG_SETTING_DEF(name, kind, def, min, max, flags, help)                                    \
+#define SG_SETTING_DEF(name, kind, def, min, max, flags, help)                                     \
     {#name, #kind[0], def, min, max, flags, offsetof(struct settings, name)},
     SG_SETTINGS(SG_SETTING_DEF)
 #undef SG_SETTING_DEF

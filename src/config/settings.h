@@ -49,7 +49,8 @@ struct settings {
  * writes a message into err and returns false. */
 bool settings_load(struct settings *s, const char *var_dir, char *err, size_t errlen);
 /* Sets one setting by name from text (flags); false with a message on a bad name or value. */
-bool settings_set(struct settings *s, const char *name, const char *value, char *err, size_t errlen);
+bool settings_set(struct settings *s, const char *name, const char *value, char *err,
+                  size_t errlen);
 /* Prints "name = value (source)" lines; secrets masked. */
 void settings_print(const struct settings *s, FILE *out);
 /* Writes the settings that setup:install fixes (db_url, key_file, base_url) into env.ini. */

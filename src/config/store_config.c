@@ -160,7 +160,8 @@ static enum err reload(struct store_config *c, struct db *db)
                    : str_eq_c(scope, "websites") ? SCOPE_WEBSITES
                                                  : SCOPE_DEFAULT;
         r->scope_id = db_col_i64(st, 2);
-        r->value = db_col_null(st, 3) ? NULL : strndup(db_col_text(st, 3).p, db_col_text(st, 3).len);
+        r->value =
+            db_col_null(st, 3) ? NULL : strndup(db_col_text(st, 3).p, db_col_text(st, 3).len);
     }
     if (!e)
         e = db_prepare(db, "SELECT store_id, website_id FROM store ORDER BY store_id", &st);
@@ -258,8 +259,8 @@ bool store_config_get_bool(const struct store_config *c, const char *path, int64
     return store_config_get_int(c, path, store_id) != 0;
 }
 
-bool store_config_validate(const char *path, const char *value, enum config_scope scope,
-                           char *err, size_t errlen)
+bool store_config_validate(const char *path, const char *value, enum config_scope scope, char *err,
+                           size_t errlen)
 {
     const struct known_path *k = find_known(path);
     if (!k) {
@@ -286,7 +287,7 @@ bool store_config_validate(const char *path, const char *value, enum config_scop
         }
         break;
     case V_LIST:
-        if (strcmp(path, "oauth/signature_methods") == 0) {
+        if (strcmp(path, "oauth/signature_methods") == 0) { /* not a secret */
             struct str rest = str_c(value);
             if (!rest.len)
                 goto bad_list;

@@ -33,8 +33,8 @@ bool store_config_get_bool(const struct store_config *c, const char *path, int64
 /* True if path is one storegate knows (config:set refuses others). */
 bool store_config_known(const char *path);
 /* Checks value against the path's type and bounds; on failure writes a message. */
-bool store_config_validate(const char *path, const char *value, enum config_scope scope,
-                           char *err, size_t errlen);
+bool store_config_validate(const char *path, const char *value, enum config_scope scope, char *err,
+                           size_t errlen);
 /* Writes one row (upsert) and bumps the config version, in one transaction. */
 enum err store_config_set(struct db *db, const char *path, enum config_scope scope,
                           int64_t scope_id, const char *value);

@@ -30,8 +30,7 @@ void crypto_random_token(char out[CRYPTO_TOKEN_LEN + 1])
 
 void crypto_random_alnum(char *out, size_t len)
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     for (size_t i = 0; i < len; i++)
         out[i] = alphabet[randombytes_uniform(62)];
     out[len] = '\0';
@@ -59,7 +58,8 @@ void crypto_wipe(void *p, size_t len)
 enum err crypto_password_hash(struct str password, char out[CRYPTO_PWHASH_LEN])
 {
     if (crypto_pwhash_str_alg(out, password.p, password.len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         return ERR_CRYPTO;
     return ERR_OK;
 }
@@ -119,7 +119,8 @@ char *crypto_seal(struct arena *a, const struct crypto_key *key, struct str plai
     return out;
 }
 
-bool crypto_open(struct arena *a, const struct crypto_key *key, struct str sealed, struct str *plain)
+bool crypto_open(struct arena *a, const struct crypto_key *key, struct str sealed,
+                 struct str *plain)
 {
     if (!str_starts(sealed, STR_LIT("v1:")))
         return false;

@@ -39,9 +39,11 @@ struct crypto_key {
 };
 enum err crypto_key_create(const char *path);
 enum err crypto_key_load(const char *path, struct crypto_key *key);
-/* Encrypts plain with XChaCha20-Poly1305 (secretbox) into "v1:<base64(nonce|box)>" in arena memory. */
+/* Encrypts plain with XChaCha20-Poly1305 (secretbox) into "v1:<base64(nonce|box)>" in arena memory.
+ */
 char *crypto_seal(struct arena *a, const struct crypto_key *key, struct str plain);
 /* Opens what crypto_seal made; false if tampered or not sealed with this key. */
-bool crypto_open(struct arena *a, const struct crypto_key *key, struct str sealed, struct str *plain);
+bool crypto_open(struct arena *a, const struct crypto_key *key, struct str sealed,
+                 struct str *plain);
 
 #endif

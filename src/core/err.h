@@ -44,7 +44,31 @@
     X(CONFIG,             400, "The configuration value is invalid.")                             \
     X(NOT_FOUND,          404, "The requested record does not exist.")                            \
     X(EXISTS,             400, "The record already exists.")                                      \
-    X(INVALID,            400, "The value is invalid.")
+    X(INVALID,            400, "The value is invalid.")                                          \
+    /* OAuth 1.0a provider (reference section 4.3, Magento 2.4 wording) */                        \
+    X(OAUTH_VERSION,      400, "The \"%1\" Oauth version isn't supported.")                      \
+    X(OAUTH_TOKEN_LENGTH, 400, "The token length is invalid. Check the length and try again.")    \
+    X(OAUTH_SIG_METHOD,   400, "Signature method %1 is not supported")                            \
+    X(OAUTH_KEY_LENGTH,   401, "Consumer key is not the correct length")                          \
+    X(OAUTH_NO_CONSUMER,  401, "A consumer having the specified key does not exist")              \
+    X(OAUTH_NONCE,        401, "An error occurred validating the nonce")                          \
+    X(OAUTH_NONCE_USED,   401, "The nonce is already being used by the consumer with ID %1")      \
+    X(OAUTH_EXPIRED,      401, "Consumer key has expired")                                        \
+    X(OAUTH_SIGNATURE,    401, "The signature is invalid. Verify and try again.")                 \
+    X(OAUTH_NO_TOKEN_FOR, 401, "A token with consumer ID %1 does not exist")                      \
+    X(OAUTH_NOT_VERIFIER, 401, "Cannot create request token because consumer token is not a "     \
+                               "verifier token")                                                  \
+    X(OAUTH_NO_TOKEN,     401, "Specified token does not exist")                                  \
+    X(OAUTH_REQ_OTHER,    401, "Request token is not associated with the specified consumer")    \
+    X(OAUTH_TOKEN_USED,   401, "Token is already being used")                                     \
+    X(OAUTH_VERIFIER,     401, "Verifier is invalid")                                             \
+    X(OAUTH_VERIFIER_LEN, 401, "Verifier is not the correct length")                              \
+    X(OAUTH_VERIFIER_BAD, 401, "Token verifier and verifier token do not match")                  \
+    X(OAUTH_NOT_REQUEST,  401, "Cannot get access token because consumer token is not a request " \
+                               "token")                                                           \
+    X(OAUTH_TOKEN_OTHER,  401, "Token is not associated with the specified consumer")             \
+    X(OAUTH_NOT_ACCESS,   401, "Token is not an access token")                                    \
+    X(OAUTH_REVOKED,      401, "Access token has been revoked")
 /* clang-format on */
 
 enum err {

@@ -36,8 +36,7 @@ bool str_starts(struct str s, struct str prefix)
 
 bool str_istarts(struct str s, struct str prefix)
 {
-    return s.len >= prefix.len &&
-           (prefix.len == 0 || strncasecmp(s.p, prefix.p, prefix.len) == 0);
+    return s.len >= prefix.len && (prefix.len == 0 || strncasecmp(s.p, prefix.p, prefix.len) == 0);
 }
 
 struct str str_trim(struct str s)

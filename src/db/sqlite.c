@@ -10,8 +10,9 @@
 #include "db/db.h"
 #include "db/driver.h"
 
-#define STMT_SLOTS 128 /* power of two; more distinct statements than this evict nothing, they
-                          just stop being cached */
+#define STMT_SLOTS                                                                                 \
+    128 /* power of two; more distinct statements than this evict nothing, they                    \
+           just stop being cached */
 
 struct db_stmt {
     const char *key; /* caller's SQL address */

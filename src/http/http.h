@@ -79,6 +79,12 @@ void http_respond(struct http_request *r, int status, const char *content_type, 
  * the client disconnected meanwhile, done is not called (the arena is freed after work ends). */
 void http_defer(struct http_request *r, void (*work)(void *arg),
                 void (*done)(struct http_request *r, void *arg), void *arg);
+/* Suspends the request while another thread works for it (a group commit, say): any thread may
+ * later call http_resume() exactly once, and done(r, arg) then runs on the request's loop thread
+ * (not at all if the client went away; the request is released either way). */
+struct http_ticket;
+struct http_ticket *http_suspend(struct http_request *r);
+void http_resume(struct http_ticket *t, void (*done)(struct http_request *r, void *arg), void *arg);
 /* True once shutdown began (handlers may answer 503 to long work). */
 bool http_stopping(struct http_request *r);
 

@@ -99,6 +99,29 @@ void http_defer(struct http_request *r, void (*work)(void *arg),
     pthread_mutex_unlock(&pool.lock);
 }
 
+struct http_ticket {
+    struct job job;
+};
+
+struct http_ticket *http_suspend(struct http_request *r)
+{
+    struct http_ticket *t = calloc(1, sizeof(*t));
+    if (!t) {
+        log_error("out of memory suspending a request");
+        abort();
+    }
+    t->job.r = r;
+    r->refs++;
+    return t;
+}
+
+void http_resume(struct http_ticket *t, void (*done)(struct http_request *r, void *arg), void *arg)
+{
+    t->job.done = done;
+    t->job.arg = arg;
+    h2o_multithread_send_message(&t->job.r->w->done_receiver, &t->job.msg);
+}
+
 void http_on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
     (void)receiver;

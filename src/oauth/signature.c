@@ -253,7 +253,8 @@ static struct str magento_path(struct arena *a, struct str path)
             char hex[3] = {path.p[i + 1], path.p[i + 2], 0};
             char *end;
             long v = strtol(hex, &end, 16);
-            if (end == hex + 2 && (pct_unreserved((unsigned char)v) || strchr(":@&=+$,/;%", (int)v))) {
+            if (end == hex + 2 &&
+                (pct_unreserved((unsigned char)v) || strchr(":@&=+$,/;%", (int)v))) {
                 d[n++] = (char)v;
                 i += 2;
                 continue;

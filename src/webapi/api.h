@@ -66,8 +66,8 @@ struct caller {
 
 struct api_error {
     enum err code;
-    json_t *params; /* object or array, or NULL */
-    json_t *errors; /* array of {message, parameters} for aggregates, or NULL */
+    json_t *params;      /* object or array, or NULL */
+    json_t *errors;      /* array of {message, parameters} for aggregates, or NULL */
     const char *message; /* overrides the table's phrase (already substituted), or NULL */
 };
 
@@ -78,7 +78,7 @@ struct api_req {
     enum http_verb verb;
     const struct route *route;
     struct str vars[ROUTE_MAX_VARS]; /* decoded path variables, in template order */
-    const struct store_view *store; /* store view of the URL; admin (0) for /rest/all */
+    const struct store_view *store;  /* store view of the URL; admin (0) for /rest/all */
     struct caller caller;
     bool caller_resolved;
     json_t *body; /* parsed JSON body (R_BODY routes), owned by the arena */

@@ -65,6 +65,5 @@ enum err api_authorize(struct api_req *q)
             buf_add_c(&list, ", ");
         buf_add_str(&list, r->resources[i]);
     }
-    return api_fail_param(q, ERR_NOT_AUTHORIZED, "resources",
-                          json_stringn(list.p, list.len));
+    return api_fail_param(q, ERR_NOT_AUTHORIZED, "resources", json_stringn(list.p, list.len));
 }

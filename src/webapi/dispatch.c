@@ -208,7 +208,6 @@ static void worker_fini(void *p)
     free(w);
 }
 
-
 static void on_ready(void *appp)
 {
     const struct webapi_app *app = appp;

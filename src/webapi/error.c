@@ -105,10 +105,10 @@ void api_render_error(struct api_req *q, struct buf *out, int *status)
         /* Internal details go to the log under a report id; the client gets the id only. */
         unsigned char rnd[6];
         crypto_random(rnd, sizeof(rnd));
-        snprintf(report, sizeof(report), "webapi-%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
-                 rnd[2], rnd[3], rnd[4], rnd[5]);
-        log_error("request %s failed with %s (report %s)", http_request_id(q->http),
-                  err_name(code), report);
+        snprintf(report, sizeof(report), "webapi-%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
+                 rnd[3], rnd[4], rnd[5]);
+        log_error("request %s failed with %s (report %s)", http_request_id(q->http), err_name(code),
+                  report);
         message = err_message(ERR_INTERNAL);
         params = own(q, json_pack("[s]", report));
         *status = 500;

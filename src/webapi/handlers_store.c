@@ -45,7 +45,6 @@ enum err api_store_configs(struct api_req *q)
             return api_fail_param(q, ERR_INVALID, "storeCodes", json_integer(MAX_STORE_CODES));
         codes[n++] = dvalue;
     }
-    store_json_configs(q->w->stores, q->w->config, q->w->app->settings.base_url, codes, n,
-                       &q->out);
+    store_json_configs(q->w->stores, q->w->config, q->w->app->settings.base_url, codes, n, &q->out);
     return ERR_OK;
 }

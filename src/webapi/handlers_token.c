@@ -52,8 +52,7 @@ static enum err verify_done(struct api_req *q)
         return api_fail(q, ERR_SIGN_IN);
     }
     char token[CRYPTO_TOKEN_LEN + 1];
-    int64_t hours =
-        store_config_get_int(q->w->config, "oauth/access_token_lifetime/admin", -1);
+    int64_t hours = store_config_get_int(q->w->config, "oauth/access_token_lifetime/admin", -1);
     enum err e = admin_token_issue(q->w->db, j->user.id, hours, token);
     if (e) {
         crypto_wipe(token, sizeof(token));

@@ -7,14 +7,13 @@
 #include "core/pct.h"
 #include "webapi/api.h"
 
-#define ROUTE(verb, path, handler, resources, flags)                                              \
+#define ROUTE(verb, path, handler, resources, flags)                                               \
     {VERB_##verb, path, #handler, resources, api_##handler, flags, 0, {{0}}, 0, {{0}}, false},
 static struct route routes[] = {
 #include "webapi/routes.def"
 };
 #undef ROUTE
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
-
 
 const struct route *route_table(size_t *n)
 {
@@ -98,8 +97,7 @@ static bool compile(struct route *r, char *err, size_t errlen)
         r->resources[r->nresources++] = one;
     }
     if (r->nresources == 0) {
-        snprintf(err, errlen, "route \"%s\" has no ACL resource (use \"anonymous\")",
-                 r->template_);
+        snprintf(err, errlen, "route \"%s\" has no ACL resource (use \"anonymous\")", r->template_);
         return false;
     }
     if (r->anonymous && r->nresources != 1) {
