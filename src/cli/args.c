@@ -65,7 +65,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args 
             int k = find_opt(cmd, name, len);
             if (k < 0)
                 return cli_usage_error(cmd, "unknown option \"--%.*s\"", (int)len, name);
-            if (out->given[k])
+            if (out->given[k] && !cmd->opts[k].multi)
                 return cli_usage_error(cmd, "option \"--%s\" given twice", cmd->opts[k].name);
             out->given[k] = true;
             if (cmd->opts[k].has_value) {

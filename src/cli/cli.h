@@ -15,7 +15,10 @@ struct cli_opt {
     const char *name; /* without the leading -- */
     bool has_value;
     const char *help;
+    bool multi; /* may be given several times (values in cli_args.multi) */
 };
+
+#define CLI_MAX_MULTI 256
 
 struct cli_cmd;
 
@@ -25,6 +28,8 @@ struct cli_args {
     bool given[CLI_MAX_OPTS];
     const char *pos[CLI_MAX_POS];
     int npos;
+    const char *multi[CLI_MAX_MULTI]; /* every value of the command's multi option */
+    int nmulti;
     const char *var_dir;
 };
 
@@ -61,6 +66,11 @@ int cmd_config_check(const struct cli_args *a);
 int cmd_admin_user_create(const struct cli_args *a);
 int cmd_store_view_create(const struct cli_args *a);
 int cmd_sampledata_deploy(const struct cli_args *a);
+int cmd_integration_create(const struct cli_args *a);
+int cmd_integration_list(const struct cli_args *a);
+int cmd_integration_show(const struct cli_args *a);
+int cmd_integration_activate(const struct cli_args *a);
+int cmd_integration_diagnostics(const struct cli_args *a);
 
 /* Opens the store's database (existing) with schema check; prints the problem on failure. */
 struct db;

@@ -44,9 +44,12 @@ struct route {
 };
 
 /* Everything shared by every worker (read-only after start). */
+struct nonce_store;
+
 struct webapi_app {
     struct settings settings;
     struct crypto_key key;
+    struct nonce_store *nonces;
 };
 
 /* One per worker thread. */
@@ -62,6 +65,7 @@ enum caller_kind { CALLER_GUEST, CALLER_ADMIN, CALLER_CUSTOMER, CALLER_INTEGRATI
 struct caller {
     enum caller_kind kind;
     int64_t id;
+    bool all_resources; /* integration with Resource Access = All */
 };
 
 struct api_error {
@@ -116,9 +120,22 @@ enum err api_check_accept(struct api_req *q);
  * false for missing, null or empty. Arrays and objects are a type error. */
 enum err api_body_string(struct api_req *q, const char *name, struct str *out, bool *present);
 
-/* auth.c */
-void api_resolve_caller(struct api_req *q);
+/* auth.c: authenticate and authorize. Returns ERR_OK (go on), an error, or ERR_OK with
+ * q->deferred set when a signed request waits for its nonce to be committed; the dispatcher's
+ * api_continue() then carries on. */
 enum err api_authorize(struct api_req *q);
+/* Does the current caller hold this ACL resource? */
+bool api_allowed(struct api_req *q, struct str resource);
+/* The rest of the phases after authorization (input, handler, answer). */
+void api_continue(struct api_req *q, enum err e);
+/* oauth_endpoints.c: /oauth/token/request and /oauth/token/access */
+void api_oauth_token_endpoint(struct api_req *q, bool access);
+/* The store's OAuth policy from configuration, for now. */
+struct oauth_policy;
+struct oauth_error;
+void api_oauth_policy(struct api_req *q, struct oauth_policy *pol);
+/* Records an OAuth failure of a signed REST call for Magento's JSON error shape. */
+enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool diagnostics);
 
 /* dispatch.c: hand slow work to the blocking pool; done runs on the loop and finishes the
  * request like a handler would. */

@@ -1,60 +1,113 @@
 /* Authentication and authorization phases (reference sections 5.3 and 5.5). Who the caller is
- * comes from the Authorization header; an unknown, revoked or expired token is not an error: the
- * caller stays a guest and meets the ACL's 401, as in Magento. */
+ * comes from the Authorization header: a Bearer token (admin; an integration's access token when
+ * oauth/consumer/enable_integration_as_bearer is 1) or an OAuth 1.0a signature. An unknown,
+ * revoked or expired bearer token is not an error: the caller stays a guest and meets the ACL's
+ * 401, as in Magento. A signed request with a bad signature gets the OAuth error; a good one is
+ * answered only once its nonce is durably recorded. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/log.h"
+#include "oauth/nonce.h"
+#include "oauth/provider.h"
 #include "user/admin_token.h"
 #include "webapi/api.h"
 
-void api_resolve_caller(struct api_req *q)
+void api_oauth_policy(struct api_req *q, struct oauth_policy *pol)
 {
-    if (q->caller_resolved)
-        return;
-    q->caller_resolved = true;
-    q->caller = (struct caller){CALLER_GUEST, 0};
-    struct str auth = http_header(q->http, "authorization");
-    if (!auth.p)
-        return;
-    /* Magento splits on single spaces and wants exactly two pieces, the first "bearer". */
-    struct str rest;
-    struct str scheme = str_cut(auth, ' ', &rest);
-    if (!rest.p || str_find(rest, ' ') >= 0 || !str_ieq(scheme, STR_LIT("bearer")))
-        return;
-    int64_t id;
-    if (admin_token_resolve(q->w->db, rest, clock_now(), &id) == ERR_OK) {
-        q->caller = (struct caller){CALLER_ADMIN, id};
-        http_set_caller(q->http, "admin", id);
-    }
+    const struct store_config *c = q->w->config;
+    pol->signature_methods = store_config_get(c, "oauth/signature_methods", -1);
+    pol->timestamp_window = store_config_get_int(c, "oauth/timestamp_window", -1);
+    pol->consumer_expiration = store_config_get_int(c, "oauth/consumer/expiration_period", -1);
+    if (pol->consumer_expiration <= 0)
+        pol->consumer_expiration = 300;
+    pol->now = clock_now();
 }
 
-/* Is the caller allowed one resource? Admins hold every resource until roles arrive. */
-static bool allowed(const struct api_req *q, struct str resource)
+/* The active integration of a consumer; false if none is active (the caller is then a guest). */
+static bool active_integration(struct api_req *q, int64_t consumer_id, struct caller *out)
+{
+    struct db_stmt *st;
+    bool row = false;
+    if (db_prepare(q->w->db,
+                   "SELECT integration_id, all_resources FROM integration"
+                   " WHERE consumer_id = $1 AND status = 1",
+                   &st))
+        return false;
+    db_bind_i64(st, 1, consumer_id);
+    if (db_next(st, &row) || !row)
+        return false;
+    *out = (struct caller){CALLER_INTEGRATION, db_col_i64(st, 0), db_col_i64(st, 1) != 0};
+    db_done(st);
+    return true;
+}
+
+static void set_integration(struct api_req *q, const struct caller *c)
+{
+    q->caller = *c;
+    http_set_caller(q->http, "integration", c->id);
+}
+
+static void bearer(struct api_req *q, struct str token)
+{
+    int64_t id;
+    if (admin_token_resolve(q->w->db, token, clock_now(), &id) == ERR_OK) {
+        q->caller = (struct caller){CALLER_ADMIN, id, false};
+        http_set_caller(q->http, "admin", id);
+        return;
+    }
+    /* An integration's access token as a bearer token (Magento 2.4.4+ switch, default off). */
+    if (token.len != OAUTH_LEN ||
+        !store_config_get_bool(q->w->config, "oauth/consumer/enable_integration_as_bearer",
+                               q->store ? q->store->id : -1))
+        return;
+    struct oauth_token t;
+    if (oauth_token_by_value(q->w->db, q->a, &q->w->app->key, token, &t) != ERR_OK)
+        return;
+    crypto_wipe((void *)t.secret.p, t.secret.len);
+    struct caller c;
+    if (t.type == TOKEN_ACCESS && !t.revoked && active_integration(q, t.consumer_id, &c))
+        set_integration(q, &c);
+}
+
+bool api_allowed(struct api_req *q, struct str resource)
 {
     if (str_eq_c(resource, "anonymous"))
         return true;
     switch (q->caller.kind) {
     case CALLER_ADMIN:
-        return true;
+        return true; /* admins hold every resource until roles arrive */
     case CALLER_CUSTOMER:
         return str_eq_c(resource, "self");
+    case CALLER_INTEGRATION: {
+        if (q->caller.all_resources)
+            return true; /* "All" is Magento_Backend::all: every resource, self included */
+        struct db_stmt *st;
+        bool row = false;
+        if (db_prepare(q->w->db,
+                       "SELECT 1 FROM integration_resource WHERE integration_id = $1"
+                       " AND resource_id = $2",
+                       &st))
+            return false;
+        db_bind_i64(st, 1, q->caller.id);
+        db_bind_text(st, 2, resource);
+        if (db_next(st, &row) || !row)
+            return false;
+        db_done(st);
+        return true;
+    }
     default:
         return false;
     }
 }
 
-enum err api_authorize(struct api_req *q)
+static enum err acl(struct api_req *q)
 {
     const struct route *r = q->route;
-    if (r->anonymous)
-        return ERR_OK;
-    if ((r->flags & R_GUEST) &&
-        store_config_get_bool(q->w->config, "webapi/webapisecurity/allow_insecure", -1))
-        return ERR_OK;
-    api_resolve_caller(q);
     bool ok = true;
     for (int i = 0; i < r->nresources && ok; i++)
-        ok = allowed(q, r->resources[i]);
+        ok = api_allowed(q, r->resources[i]);
     if (ok)
         return ERR_OK;
     /* Magento names every resource of the route, comma and space separated. */
@@ -66,4 +119,139 @@ enum err api_authorize(struct api_req *q)
         buf_add_str(&list, r->resources[i]);
     }
     return api_fail_param(q, ERR_NOT_AUTHORIZED, "resources", json_stringn(list.p, list.len));
+}
+
+enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool diagnostics)
+{
+    if (oe->code == ERR_REQUIRED_FIELD) {
+        for (int i = 0; i < oe->nmissing; i++)
+            api_add_error(q, ERR_REQUIRED_FIELD, "fieldName", json_string(oe->missing[i]));
+        return api_finish_errors(q);
+    }
+    if (oe->code == ERR_OAUTH_SIGNATURE && diagnostics) {
+        /* Beyond Magento: what the server signed, never a secret, so an integrator can see why
+         * the signatures differ. */
+        json_t *p = json_object();
+        json_object_set_new(p, "base_string_sha256", json_string(oe->base_sha256));
+        json_object_set_new(p, "signed_parameters",
+                            json_stringn(oe->signed_names.p, oe->signed_names.len));
+        return api_fail_list(q, ERR_OAUTH_SIGNATURE, p);
+    }
+    if (strstr(err_message(oe->code), "%1"))
+        return api_fail_list(q, oe->code, json_pack("[s]", oe->param));
+    return api_fail(q, oe->code);
+}
+
+struct signed_wait {
+    struct nonce_req nonce;
+    struct http_ticket *ticket;
+    struct api_req *q;
+    struct caller caller;
+    bool integration_active;
+    enum err result;
+};
+
+static void nonce_resumed(struct http_request *r, void *arg)
+{
+    (void)r;
+    struct signed_wait *w = arg;
+    struct api_req *q = w->q;
+    q->deferred = false;
+    enum err e;
+    if (w->result == ERR_OAUTH_NONCE_USED) {
+        char id[24];
+        snprintf(id, sizeof(id), "%lld", (long long)w->nonce.consumer_id);
+        e = api_fail_list(q, ERR_OAUTH_NONCE_USED, json_pack("[s]", id));
+    } else if (w->result) {
+        e = api_fail(q, w->result);
+    } else {
+        if (w->integration_active)
+            set_integration(q, &w->caller);
+        e = acl(q);
+    }
+    api_continue(q, e);
+}
+
+/* Writer thread: hand the answer back to the request's loop. */
+static void nonce_recorded(struct nonce_req *n, enum err result)
+{
+    struct signed_wait *w = n->arg;
+    w->result = result;
+    http_resume(w->ticket, nonce_resumed, w);
+}
+
+static bool diagnostics_on(struct api_req *q, int64_t consumer_id)
+{
+    struct db_stmt *st;
+    bool row = false, on = false;
+    if (db_prepare(q->w->db, "SELECT diagnostics_until FROM integration WHERE consumer_id = $1",
+                   &st))
+        return false;
+    db_bind_i64(st, 1, consumer_id);
+    if (!db_next(st, &row) && row) {
+        on = db_col_i64(st, 0) > clock_now();
+        db_done(st);
+    }
+    return on;
+}
+
+static enum err signed_request(struct api_req *q, struct str authorization)
+{
+    struct oauth_policy pol;
+    api_oauth_policy(q, &pol);
+    struct oauth_input in = {
+        .method = http_method(q->http),
+        .host = http_host(q->http),
+        .path = http_path(q->http),
+        .query = http_query(q->http),
+        .authorization = authorization,
+        .content_type = http_header(q->http, "content-type"),
+        .body = http_body(q->http),
+        .https = http_is_https(q->http),
+    };
+    struct oauth_checked ok;
+    struct oauth_error oe;
+    enum err e =
+        oauth_check(q->w->db, q->a, &q->w->app->key, &pol, OAUTH_STEP_RESOURCE, &in, &ok, &oe);
+    crypto_wipe((void *)ok.consumer.secret.p, ok.consumer.secret.len);
+    crypto_wipe((void *)ok.token.secret.p, ok.token.secret.len);
+    if (e)
+        return api_oauth_fail(q, &oe,
+                              e == ERR_OAUTH_SIGNATURE && diagnostics_on(q, ok.consumer.id));
+    struct signed_wait *w = arena_calloc(q->a, 1, sizeof(*w));
+    w->q = q;
+    w->integration_active = active_integration(q, ok.consumer.id, &w->caller);
+    w->nonce.consumer_id = ok.consumer.id;
+    w->nonce.timestamp = ok.timestamp;
+    snprintf(w->nonce.nonce, sizeof(w->nonce.nonce), "%.*s", STR_FMT(ok.nonce));
+    w->nonce.done = nonce_recorded;
+    w->nonce.arg = w;
+    w->ticket = http_suspend(q->http);
+    q->deferred = true;
+    nonce_store_submit(q->w->app->nonces, &w->nonce);
+    return ERR_OK;
+}
+
+enum err api_authorize(struct api_req *q)
+{
+    const struct route *r = q->route;
+    if (r->anonymous)
+        return ERR_OK;
+    if ((r->flags & R_GUEST) &&
+        store_config_get_bool(q->w->config, "webapi/webapisecurity/allow_insecure", -1))
+        return ERR_OK;
+    q->caller = (struct caller){CALLER_GUEST, 0, false};
+    struct str auth = http_header(q->http, "authorization");
+    if (auth.p) {
+        /* Magento splits on single spaces and wants exactly two pieces, the first "bearer". */
+        struct str rest;
+        struct str scheme = str_cut(auth, ' ', &rest);
+        if (str_ieq(scheme, STR_LIT("bearer"))) {
+            if (rest.p && str_find(rest, ' ') < 0)
+                bearer(q, rest);
+        } else if (oauth_is_oauth_header(auth)) {
+            return signed_request(q, auth);
+        }
+    }
+    return acl(q);
 }

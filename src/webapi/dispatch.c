@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "db/migrate.h"
+#include "oauth/nonce.h"
 #include "webapi/api.h"
 #include "webapi/webapi.h"
 
@@ -110,13 +111,20 @@ static enum err run_phases(struct api_req *q)
         return api_fail(q, ERR_NO_ROUTE);
     if ((e = api_check_accept(q)))
         return e;
-    if ((e = api_authorize(q)))
-        return e;
-    if ((q->route->flags & R_BODY) && (q->verb == VERB_POST || q->verb == VERB_PUT) &&
-        (e = api_read_body(q)))
-        return e;
-    buf_init(&q->out, q->a, 1024);
-    return q->route->handler(q);
+    return api_authorize(q);
+}
+
+/* After authorization (at once, or once a signed request's nonce is committed). */
+void api_continue(struct api_req *q, enum err e)
+{
+    if (!e && (q->route->flags & R_BODY) && (q->verb == VERB_POST || q->verb == VERB_PUT))
+        e = api_read_body(q);
+    if (!e) {
+        buf_init(&q->out, q->a, 1024);
+        e = q->route->handler(q);
+    }
+    if (!q->deferred)
+        respond(q, e);
 }
 
 static void handle(struct http_request *r)
@@ -127,13 +135,18 @@ static void handle(struct http_request *r)
     q->a = a;
     q->w = http_worker_ctx(r);
     q->verb = route_verb(http_method(r));
-    if (str_eq_c(http_path(r), "/health") && q->verb == VERB_GET) {
+    struct str path = http_path(r);
+    if (str_eq_c(path, "/health") && q->verb == VERB_GET) {
         health(q);
         return;
     }
+    if (str_eq_c(path, "/oauth/token/request") || str_eq_c(path, "/oauth/token/access")) {
+        api_oauth_token_endpoint(q, str_eq_c(path, "/oauth/token/access"));
+        return;
+    }
     enum err e = run_phases(q);
-    if (!q->deferred)
-        respond(q, e);
+    if (e || !q->deferred)
+        api_continue(q, e);
 }
 
 struct deferred {
@@ -253,6 +266,11 @@ int webapi_serve(const struct settings *s)
                   pending);
         return 1;
     }
+    e = nonce_store_start(s->db_url, &app.nonces);
+    if (e) {
+        log_error("cannot start the nonce writer: %s", err_message(e));
+        return 1;
+    }
     FILE *access = NULL;
     if (strcmp(s->access_log, "stderr") == 0) {
         access = stderr;
@@ -287,6 +305,7 @@ int webapi_serve(const struct settings *s)
         .app = &app,
     };
     int rc = http_serve(&cfg, on_ready);
+    nonce_store_stop(app.nonces);
     if (access && access != stderr)
         fclose(access);
     crypto_wipe(&app.key, sizeof(app.key));
