@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "user/admin_user.h"
+#include "user/auth_lock.h"
 
 int cmd_admin_user_create(const struct cli_args *a)
 {
@@ -40,5 +41,31 @@ int cmd_admin_user_create(const struct cli_args *a)
         return 1;
     }
     printf("Created admin user %s (id %lld)\n", in.username, (long long)id);
+    return 0;
+}
+
+int cmd_admin_user_unlock(const struct cli_args *a)
+{
+    struct settings s;
+    if (!cli_settings(a, &s))
+        return 1;
+    struct db *db = cli_open_db(&s, true);
+    if (!db)
+        return 1;
+    struct admin_user u;
+    enum err e = admin_user_find(db, str_c(a->pos[0]), &u);
+    bool cleared = false;
+    if (e == ERR_OK)
+        e = auth_lock_clear(db, LOCK_ADMIN, str_c(a->pos[0]), &cleared);
+    db_close(db);
+    if (e == ERR_NOT_FOUND) {
+        fprintf(stderr, "storegate: no admin user \"%s\"\n", a->pos[0]);
+        return 1;
+    }
+    if (e) {
+        fprintf(stderr, "storegate: cannot unlock: %s\n", err_message(e));
+        return 1;
+    }
+    printf(cleared ? "Unlocked admin user %s.\n" : "Admin user %s was not locked.\n", u.username);
     return 0;
 }

@@ -11,7 +11,7 @@
 #include "core/log.h"
 #include "oauth/nonce.h"
 #include "oauth/provider.h"
-#include "user/admin_token.h"
+#include "user/bearer_token.h"
 #include "webapi/api.h"
 
 void api_oauth_policy(struct api_req *q, struct oauth_policy *pol)
@@ -52,9 +52,11 @@ static void set_integration(struct api_req *q, const struct caller *c)
 static void bearer(struct api_req *q, struct str token)
 {
     int64_t id;
-    if (admin_token_resolve(q->w->db, token, clock_now(), &id) == ERR_OK) {
-        q->caller = (struct caller){CALLER_ADMIN, id, false};
-        http_set_caller(q->http, "admin", id);
+    enum user_type type;
+    if (bearer_token_resolve(q->w->db, token, clock_now(), &type, &id) == ERR_OK) {
+        bool admin = type == USER_ADMIN;
+        q->caller = (struct caller){admin ? CALLER_ADMIN : CALLER_CUSTOMER, id, false};
+        http_set_caller(q->http, admin ? "admin" : "customer", id);
         return;
     }
     /* An integration's access token as a bearer token (Magento 2.4.4+ switch, default off). */
