@@ -35,9 +35,8 @@ int cmd_customer_create(const struct cli_args *a)
     enum err e = customer_create(db, &in, &id);
     db_close(db);
     if (e == ERR_EXISTS) {
-        fprintf(stderr,
-                "storegate: A customer with the same email address already exists in an "
-                "associated website.\n");
+        fprintf(stderr, "storegate: A customer with the same email address already exists in an "
+                        "associated website.\n");
         return 1;
     }
     if (e) {

@@ -66,8 +66,9 @@ bool customer_validate(const struct customer_input *in, char *err, size_t errlen
         }
         classes = lo + up + dg + sp;
         if (strlen(in->password) < 8) {
-            snprintf(err, errlen, "The password needs at least 8 characters. Create a new "
-                                  "password and try again.");
+            snprintf(err, errlen,
+                     "The password needs at least 8 characters. Create a new "
+                     "password and try again.");
             return false;
         }
         if (classes < 3) {
@@ -119,7 +120,7 @@ enum err customer_create(struct db *db, const struct customer_input *in, int64_t
 }
 
 #define CUSTOMER_COLUMNS                                                                           \
-    "entity_id, website_id, group_id, store_id, created_at, updated_at, is_active, email,"        \
+    "entity_id, website_id, group_id, store_id, created_at, updated_at, is_active, email,"         \
     " firstname, lastname, created_in, COALESCE(password_hash, '')"
 
 static void copy(char *dst, size_t cap, struct str s)

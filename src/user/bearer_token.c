@@ -68,11 +68,11 @@ enum err bearer_token_revoke_all(struct db *db, enum user_type type, int64_t use
                                  int64_t *count)
 {
     struct db_stmt *st;
-    enum err e = db_prepare(db,
-                            type == USER_ADMIN
-                                ? "DELETE FROM oauth_token WHERE user_type = 2 AND admin_id = $1"
-                                : "DELETE FROM oauth_token WHERE user_type = 3 AND customer_id = $1",
-                            &st);
+    enum err e = db_prepare(
+        db,
+        type == USER_ADMIN ? "DELETE FROM oauth_token WHERE user_type = 2 AND admin_id = $1"
+                           : "DELETE FROM oauth_token WHERE user_type = 3 AND customer_id = $1",
+        &st);
     if (e)
         return e;
     db_bind_i64(st, 1, user_id);

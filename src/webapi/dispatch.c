@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "db/migrate.h"
 #include "oauth/nonce.h"
+#include "webapi/cleanup.h"
 #include "webapi/api.h"
 #include "webapi/webapi.h"
 
@@ -304,7 +305,11 @@ int webapi_serve(const struct settings *s)
         .render_transport_error = api_transport_error,
         .app = &app,
     };
+    struct cleanup *cleaner = cleanup_start(s->db_url, (int)s->cleanup_interval);
+    if (!cleaner)
+        log_warn("background cleanup did not start; expired tokens stay until the next start");
     int rc = http_serve(&cfg, on_ready);
+    cleanup_stop(cleaner);
     nonce_store_stop(app.nonces);
     if (access && access != stderr)
         fclose(access);

@@ -74,11 +74,11 @@ static enum err verify_done(struct api_req *q)
         return api_fail(q, ERR_SIGN_IN);
     enum err e = auth_lock_clear(q->w->db, lock_of(s->type), s->username, NULL);
     char token[CRYPTO_TOKEN_LEN + 1];
-    int64_t hours = store_config_get_int(c,
-                                         s->type == USER_ADMIN
-                                             ? "oauth/access_token_lifetime/admin"
-                                             : "oauth/access_token_lifetime/customer",
-                                         -1);
+    int64_t hours =
+        store_config_get_int(c,
+                             s->type == USER_ADMIN ? "oauth/access_token_lifetime/admin"
+                                                   : "oauth/access_token_lifetime/customer",
+                             -1);
     if (!e)
         e = bearer_token_issue(q->w->db, s->type, s->user_id, hours, token);
     if (e) {
