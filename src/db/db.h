@@ -46,6 +46,10 @@ bool db_col_null(struct db_stmt *st, int col);
 enum err db_begin(struct db *db);
 enum err db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* A read-only snapshot around several reads: one lock round trip instead of one per statement.
+ * Never write inside one (a write would have to upgrade a possibly stale snapshot). */
+enum err db_read_begin(struct db *db);
+void db_read_end(struct db *db);
 /* True if another connection may have committed since the previous call (cheap: SQLite's
  * data_version). Caches use it to decide when to look at their version rows. */
 bool db_changed(struct db *db);

@@ -280,6 +280,19 @@ enum err db_commit(struct db *db)
     return e;
 }
 
+enum err db_read_begin(struct db *db)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(db, "BEGIN DEFERRED", &st);
+    return e ? e : db_run(st, NULL);
+}
+
+void db_read_end(struct db *db)
+{
+    if (!sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+}
+
 void db_rollback(struct db *db)
 {
     if (!sqlite3_get_autocommit(db->h))

@@ -43,7 +43,13 @@ struct http_worker {
     struct http_server *srv;
     struct arena *arena_cache[ARENA_CACHE];
     int narenas;
+    /* access-log lines, written with one write() per turn of the loop */
+    char logbuf[32768];
+    size_t loglen;
 };
+
+/* request.c: writes the worker's buffered access-log lines. */
+void http_flush_access_log(struct http_worker *w);
 
 struct http_request {
     h2o_req_t *req; /* NULL once h2o disposed of the request (client gone or response done) */

@@ -57,16 +57,29 @@ static void access_log(struct http_request *r)
                      (int)(r->path.len > 256 ? 256 : r->path.len), r->path.p, r->status, r->bytes,
                      (unsigned long long)(clock_mono_us() - r->start_us),
                      r->caller_kind ? r->caller_kind : "none", (long long)r->caller_id);
-    if (n > 0) {
-        if ((size_t)n >= sizeof(line)) {
-            n = sizeof(line) - 1;
-            line[n - 1] = '\n';
-        }
-        flockfile(out);
-        fwrite(line, 1, (size_t)n, out);
-        fflush(out);
-        funlockfile(out);
+    if (n <= 0)
+        return;
+    if ((size_t)n >= sizeof(line)) {
+        n = sizeof(line) - 1;
+        line[n - 1] = '\n';
     }
+    struct http_worker *w = r->w;
+    if (w->loglen + (size_t)n > sizeof(w->logbuf))
+        http_flush_access_log(w);
+    memcpy(w->logbuf + w->loglen, line, (size_t)n);
+    w->loglen += (size_t)n;
+}
+
+void http_flush_access_log(struct http_worker *w)
+{
+    FILE *out = w->srv->cfg.access_log;
+    if (!w->loglen || !out)
+        return;
+    flockfile(out);
+    fwrite(w->logbuf, 1, w->loglen, out);
+    fflush(out);
+    funlockfile(out);
+    w->loglen = 0;
 }
 
 static void on_h2o_dispose(void *p)

@@ -186,6 +186,8 @@ static void *worker_main(void *arg)
     bool closing = false;
     for (;;) {
         h2o_evloop_run(loop, w->stopping ? 50 : 1000);
+        /* one write per turn of the loop, however many requests it finished */
+        http_flush_access_log(w);
         if (!w->stopping)
             continue;
         uint64_t now = clock_mono_us();
@@ -207,6 +209,7 @@ static void *worker_main(void *arg)
             break;
         }
     }
+    http_flush_access_log(w);
     /* The loop and the context stay: h2o 2.2 has no evloop destructor, and disposing a context
      * asserts while client connections are still open. The process exits next; the leak checker
      * is told so in tests/lsan.supp. */

@@ -145,9 +145,14 @@ static void handle(struct http_request *r)
         api_oauth_token_endpoint(q, str_eq_c(path, "/oauth/token/access"));
         return;
     }
+    /* A GET reads only: its reads share one snapshot (one lock round trip, not one per
+     * statement), ended before the loop moves on. */
+    bool snapshot = q->verb == VERB_GET && db_read_begin(q->w->db) == ERR_OK;
     enum err e = run_phases(q);
     if (e || !q->deferred)
         api_continue(q, e);
+    if (snapshot)
+        db_read_end(q->w->db);
 }
 
 struct deferred {
