@@ -76,6 +76,11 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args 
                 } else {
                     return cli_usage_error(cmd, "option \"--%s\" needs a value", cmd->opts[k].name);
                 }
+                if (cmd->opts[k].multi) {
+                    if (out->nmulti == CLI_MAX_MULTI)
+                        return cli_usage_error(cmd, "too many \"--%s\" options", cmd->opts[k].name);
+                    out->multi[out->nmulti++] = out->value[k];
+                }
             } else if (eq) {
                 return cli_usage_error(cmd, "option \"--%s\" takes no value", cmd->opts[k].name);
             }

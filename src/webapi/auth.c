@@ -252,7 +252,16 @@ enum err api_authorize(struct api_req *q)
             if (rest.p && str_find(rest, ' ') < 0)
                 bearer(q, rest);
         } else if (oauth_is_oauth_header(auth)) {
-            return signed_request(q, auth);
+            /* Magento (OauthUserContext): when nothing at all was extracted, neither protocol
+             * parameters nor query or form ones, the caller is a guest, not an OAuth error. */
+            struct oauth_params hdr;
+            oauth_params_init(&hdr, q->a);
+            oauth_header_parse(q->a, auth, &hdr);
+            struct str ct = http_header(q->http, "content-type");
+            bool form = ct.p && str_istarts(ct, STR_LIT("application/x-www-form-urlencoded")) &&
+                        http_body(q->http).len;
+            if (hdr.n || http_query(q->http).len || form)
+                return signed_request(q, auth);
         }
     }
     return acl(q);

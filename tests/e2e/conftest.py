@@ -2,9 +2,10 @@
 
 One shared server is installed and started per session (`server`, with `admin_token`); tests that
 change settings or need a private store get their own through `server_factory` (stopped when the
-test ends) or `module_server_factory` (stopped when the module ends). Teardown sends SIGTERM and
-requires exit code 0. The tail of serve's stderr of every server a failing test could have used is
-attached to the failure report. Set STOREGATE_KEEP_TMP=1 to keep the var dirs for inspection.
+test ends) or `module_server_factory` (stopped when the module ends); `Server.restart()` serves the
+same var dir again. `callback_receiver` stands in for an integration's Callback URL. Teardown sends
+SIGTERM and requires exit code 0. The tail of serve's stderr of every server a failing test could
+have used is attached to the failure report. Set STOREGATE_KEEP_TMP=1 to keep the var dirs.
 
 Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/e2e
 """
@@ -76,6 +77,17 @@ def module_server_factory(session_root):
 def scratch(session_root):
     """A fresh empty directory for CLI-only tests (no server)."""
     return Path(tempfile.mkdtemp(prefix="scratch-", dir=session_root))
+
+
+@pytest.fixture
+def callback_receiver():
+    """An integration's Callback URL: a threaded HTTP server on a free port recording each POSTed
+    form (oauthtest.CallbackReceiver; `.url`, `.posts`, `.wait(n)`), answering 200 "ok"."""
+    from oauthtest import CallbackReceiver  # here, so that only OAuth tests need requests-oauthlib
+
+    receiver = CallbackReceiver()
+    yield receiver
+    receiver.close()
 
 
 # --- failure reports carry the server's stderr ----------------------------------------------------

@@ -167,6 +167,15 @@ class Server:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def restart(self, threads=2, extra_args=()):
+        """Stop with SIGTERM (which must exit 0), then serve the same var dir on the same port."""
+        code = self.stop()
+        assert code == 0, f"storegate serve exited {code} on SIGTERM before a restart\n{self.logs()}"
+        self.proc = None
+        self.exit_code = None
+        self.signalled = None
+        return self.start(threads=threads, extra_args=extra_args)
+
     def send_signal(self, sig):
         self.signalled = sig
         self.proc.send_signal(sig)
