@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acl/acl.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "oauth/store.h"
@@ -74,6 +75,11 @@ bool integration_validate(const struct integration_input *in, bool require_https
                        "network unencrypted. We strongly recommend using https://.";
         }
     }
+    for (int i = 0; i < in->nresources; i++)
+        if (!acl_known(str_c(in->resources[i]))) {
+            snprintf(err, errlen, "The resource \"%.200s\" does not exist.", in->resources[i]);
+            return false;
+        }
     if (in->identity_link_url && *in->identity_link_url && !url_ok(in->identity_link_url)) {
         snprintf(err, errlen, "The Identity Link URL \"%.200s\" must be an absolute http(s) URL.",
                  in->identity_link_url);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acl/acl.h"
 #include "core/pct.h"
 #include "webapi/api.h"
 
@@ -94,6 +95,11 @@ static bool compile(struct route *r, char *err, size_t errlen)
         }
         if (str_eq_c(one, "anonymous"))
             r->anonymous = true;
+        else if (!str_eq_c(one, "self") && !acl_known(one)) {
+            snprintf(err, errlen, "route \"%s\" names the unknown ACL resource \"%.*s\"",
+                     r->template_, STR_FMT(one));
+            return false;
+        }
         r->resources[r->nresources++] = one;
     }
     if (r->nresources == 0) {
