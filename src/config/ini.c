@@ -26,6 +26,18 @@ bool ini_parse(const char *path, bool (*fn)(const char *key, const char *value, 
     int n = 0;
     while (ok && fgets(line, sizeof(line), f)) {
         n++;
+        size_t got = strlen(line);
+        if (got == sizeof(line) - 1 && line[got - 1] != '\n') {
+            /* a line longer than the buffer: a comment is skipped whole, anything else refused */
+            bool comment = line[strspn(line, " \t")] == '#' || line[strspn(line, " \t")] == ';';
+            int ch;
+            while ((ch = fgetc(f)) != EOF && ch != '\n')
+                ;
+            if (comment)
+                continue;
+            ok = false;
+            break;
+        }
         char *s = trim(line);
         if (*s == '\0' || *s == '#' || *s == ';' || *s == '[')
             continue;

@@ -156,6 +156,11 @@ static enum err reload(struct store_config *c, struct db *db)
         struct row *r = &c->rows[c->nrows++];
         struct str scope = db_col_text(st, 1);
         r->path = strndup(db_col_text(st, 0).p, db_col_text(st, 0).len);
+        if (!r->path) {
+            c->nrows--;
+            db_done(st);
+            return ERR_DB;
+        }
         r->scope = str_eq_c(scope, "stores")     ? SCOPE_STORES
                    : str_eq_c(scope, "websites") ? SCOPE_WEBSITES
                                                  : SCOPE_DEFAULT;
@@ -199,8 +204,11 @@ enum err store_config_sync(struct store_config *c, struct db *db, bool changed)
         return e;
     if (v != c->version || c->stale) {
         e = reload(c, db);
-        if (e)
+        if (e) {
+            /* the rows are gone: the next request must try again, whatever db_changed says */
+            c->stale = true;
             return e;
+        }
         c->version = v;
     }
     c->stale = false;

@@ -10,9 +10,10 @@
 #include "db/db.h"
 #include "db/driver.h"
 
-#define STMT_SLOTS                                                                                 \
-    128 /* power of two; more distinct statements than this evict nothing, they                    \
-           just stop being cached */
+/* Statement cache: a power of two of slots, 8 probes; a statement that finds no slot uses one of
+ * the spare slots (prepared again next time). */
+#define STMT_SLOTS 512
+#define SPARE_SLOTS 8
 
 struct db_stmt {
     const char *key; /* caller's SQL address */
@@ -24,7 +25,7 @@ struct db_stmt {
 struct db {
     sqlite3 *h;
     struct db_stmt slots[STMT_SLOTS];
-    struct db_stmt spill; /* for statements beyond the cache */
+    struct db_stmt spare[SPARE_SLOTS]; /* for statements beyond the cache */
     int64_t data_version;
 };
 
@@ -100,7 +101,8 @@ void db_close(struct db *db)
         return;
     for (size_t i = 0; i < STMT_SLOTS; i++)
         sqlite3_finalize(db->slots[i].st);
-    sqlite3_finalize(db->spill.st);
+    for (size_t i = 0; i < SPARE_SLOTS; i++)
+        sqlite3_finalize(db->spare[i].st);
     sqlite3_close(db->h);
     free(db);
 }
@@ -157,10 +159,20 @@ enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out)
         }
     }
     if (!s) {
-        s = &db->spill;
-        sqlite3_finalize(s->st);
-        s->st = NULL;
-        s->key = NULL;
+        /* Beyond the cache: a spare slot whose statement is not in the middle of its rows
+         * (finalizing a statement still being read would hand its reader another's rows). */
+        for (size_t i = 0; i < SPARE_SLOTS && !s; i++)
+            if (db->spare[i].key == sql || !db->spare[i].st || !sqlite3_stmt_busy(db->spare[i].st))
+                s = &db->spare[i];
+        if (!s) {
+            log_error("sql: more than %d uncached statements in use at once", SPARE_SLOTS);
+            return ERR_DB;
+        }
+        if (s->key != sql) {
+            sqlite3_finalize(s->st);
+            s->st = NULL;
+            s->key = NULL;
+        }
     }
     if (s->key == sql && s->st) {
         sqlite3_reset(s->st);

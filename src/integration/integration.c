@@ -157,6 +157,8 @@ enum err integration_create(struct db *db, struct arena *a, const struct crypto_
         }
     }
     if (!e)
+        e = integration_log_add(db, iid, "created", 0, "");
+    if (!e)
         e = db_commit(db);
     else
         db_rollback(db);
@@ -175,11 +177,12 @@ enum err integration_find(struct db *db, struct arena *a, const char *id_or_name
     enum err e = db_prepare(db,
                             by_id ? "SELECT integration_id, name, email, endpoint,"
                                     " identity_link_url, status, consumer_id, all_resources,"
-                                    " created_at, updated_at FROM integration"
+                                    " created_at, updated_at, setup_type FROM integration"
                                     " WHERE integration_id = $1"
                                   : "SELECT integration_id, name, email, endpoint,"
                                     " identity_link_url, status, consumer_id, all_resources,"
-                                    " created_at, updated_at FROM integration WHERE name = $1",
+                                    " created_at, updated_at, setup_type FROM integration"
+                                    " WHERE name = $1",
                             &st);
     if (e)
         return e;
@@ -201,6 +204,7 @@ enum err integration_find(struct db *db, struct arena *a, const char *id_or_name
     out->all_resources = db_col_i64(st, 7) != 0;
     out->created_at = db_col_i64(st, 8);
     out->updated_at = db_col_i64(st, 9);
+    out->setup_type = db_col_i64(st, 10);
     db_done(st);
     return ERR_OK;
 }
@@ -218,25 +222,90 @@ static enum err set_status(struct db *db, int64_t id, enum integration_status s)
     return db_run(st, NULL);
 }
 
-enum err integration_activate(struct db *db, struct arena *a, const struct crypto_key *key,
-                              const char *store_base_url, long timeout_s, long max_redirects,
-                              int64_t id, struct callback_result *cb)
+enum err integration_log_add(struct db *db, int64_t id, const char *event, int64_t admin_id,
+                             const char *detail)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(db,
+                            "INSERT INTO integration_log (integration_id, created_at, event,"
+                            " admin_id, detail) VALUES ($1, $2, $3, $4, $5)",
+                            &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, clock_now());
+    db_bind_text(st, 3, str_c(event));
+    if (admin_id > 0)
+        db_bind_i64(st, 4, admin_id);
+    else
+        db_bind_null(st, 4);
+    db_bind_text(st, 5, str_c(detail ? detail : ""));
+    return db_run(st, NULL);
+}
+
+enum err integration_log_by_consumer(struct db *db, int64_t consumer_id, const char *event,
+                                     const char *detail)
+{
+    struct db_stmt *st;
+    enum err e =
+        db_prepare(db,
+                   "INSERT INTO integration_log (integration_id, created_at, event, detail)"
+                   " SELECT integration_id, $2, $3, $4 FROM integration"
+                   " WHERE consumer_id = $1",
+                   &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, consumer_id);
+    db_bind_i64(st, 2, clock_now());
+    db_bind_text(st, 3, str_c(event));
+    db_bind_text(st, 4, str_c(detail ? detail : ""));
+    return db_run(st, NULL);
+}
+
+static enum err plan_post(struct db *db, struct arena *a, const struct crypto_key *key,
+                          const struct integration *in, const char *store_base_url,
+                          const char *verifier, struct activation *plan)
+{
+    struct oauth_consumer c;
+    enum err e = oauth_consumer_by_id(db, a, key, in->consumer_id, &c);
+    if (e)
+        return e;
+    plan->url = in->endpoint;
+    plan->consumer_key = arena_strdup(a, c.key);
+    plan->fields[0] = "oauth_consumer_key";
+    plan->fields[1] = plan->consumer_key;
+    plan->fields[2] = "oauth_consumer_secret";
+    plan->fields[3] = arena_cstr(a, c.secret);
+    plan->fields[4] = "store_base_url";
+    plan->fields[5] = arena_strdup(a, store_base_url);
+    plan->fields[6] = "oauth_verifier";
+    plan->fields[7] = arena_strdup(a, verifier);
+    crypto_wipe((void *)c.secret.p, c.secret.len);
+    return ERR_OK;
+}
+
+enum err integration_activate_prepare(struct db *db, struct arena *a, const struct crypto_key *key,
+                                      const char *store_base_url, int64_t id, int64_t admin_id,
+                                      struct activation *plan)
 {
     struct integration in;
-    memset(cb, 0, sizeof(*cb));
+    memset(plan, 0, sizeof(*plan));
     char idtext[24];
     snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
     enum err e = integration_find(db, a, idtext, &in);
     if (e)
         return e;
+    plan->id = id;
+    plan->reauthorize = in.status != STATUS_INACTIVE;
+    plan->identity_link_url = in.identity_link_url;
     struct oauth_token t;
-    e = db_begin(db);
-    if (e)
+    if ((e = db_begin(db)))
         return e;
     /* Old tokens stop working at once; a half-finished handshake is cleared too. */
     e = oauth_token_clear(db, in.consumer_id);
     if (!e && (!in.endpoint || !*in.endpoint)) {
         /* Manual path: verifier -> request -> access in one go, Active now. */
+        plan->manual = true;
         e = oauth_token_create_verifier(db, a, key, in.consumer_id, &t);
         if (!e)
             e = oauth_token_advance(db, a, key, &t, TOKEN_REQUEST);
@@ -244,6 +313,9 @@ enum err integration_activate(struct db *db, struct arena *a, const struct crypt
             e = oauth_token_advance(db, a, key, &t, TOKEN_ACCESS);
         if (!e)
             e = set_status(db, id, STATUS_ACTIVE);
+        if (!e)
+            e = integration_log_add(db, id, plan->reauthorize ? "reauthorized" : "activated",
+                                    admin_id, "access token created (no Callback URL)");
         if (!e)
             crypto_wipe((void *)t.secret.p, t.secret.len);
         if (!e)
@@ -259,28 +331,195 @@ enum err integration_activate(struct db *db, struct arena *a, const struct crypt
     if (!e)
         e = oauth_token_create_verifier(db, a, key, in.consumer_id, &t);
     if (!e)
+        e = plan_post(db, a, key, &in, store_base_url, t.verifier, plan);
+    if (!e)
+        crypto_wipe((void *)t.secret.p, t.secret.len);
+    if (!e)
         e = db_commit(db);
     else
         db_rollback(db);
+    return e;
+}
+
+void integration_activate_finish(struct db *db, struct activation *plan, int64_t admin_id,
+                                 const struct callback_result *cb)
+{
+    if (plan->fields[3])
+        crypto_wipe((void *)plan->fields[3], strlen(plan->fields[3]));
+    if (plan->manual)
+        return;
+    char detail[512];
+    if (cb->delivered)
+        snprintf(detail, sizeof(detail), "%s: HTTP %ld in %ld ms%s", plan->url, cb->http_status,
+                 cb->latency_ms,
+                 cb->http_status >= 200 && cb->http_status <= 299 ? "" : " (not a 2xx answer)");
+    else
+        snprintf(detail, sizeof(detail), "%s: %s after %ld ms", plan->url, cb->error,
+                 cb->latency_ms);
+    const char *event = cb->delivered ? "credentials posted" : "credentials post failed";
+    integration_log_add(db, plan->id, event, admin_id, detail);
+    if (cb->delivered && (cb->http_status < 200 || cb->http_status > 299))
+        log_warn("integration %lld: callback answered HTTP %ld", (long long)plan->id,
+                 cb->http_status);
+    else if (!cb->delivered)
+        log_warn("integration %lld: callback POST failed: %s", (long long)plan->id, cb->error);
+}
+
+enum err integration_activate(struct db *db, struct arena *a, const struct crypto_key *key,
+                              const char *store_base_url, long timeout_s, long max_redirects,
+                              int64_t id, struct callback_result *cb)
+{
+    struct activation plan;
+    memset(cb, 0, sizeof(*cb));
+    enum err e = integration_activate_prepare(db, a, key, store_base_url, id, 0, &plan);
+    if (e || plan.manual)
+        return e;
+    integration_post_callback(plan.url, plan.fields, 8, timeout_s, max_redirects, cb);
+    integration_activate_finish(db, &plan, 0, cb);
+    return cb->delivered ? ERR_OK : ERR_IO;
+}
+
+enum err integration_test_prepare(struct db *db, struct arena *a, const struct crypto_key *key,
+                                  const char *store_base_url, int64_t id, struct activation *plan)
+{
+    struct integration in;
+    memset(plan, 0, sizeof(*plan));
+    char idtext[24], verifier[OAUTH_LEN + 1];
+    snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+    enum err e = integration_find(db, a, idtext, &in);
     if (e)
         return e;
-    struct oauth_consumer c;
-    if ((e = oauth_consumer_by_id(db, a, key, in.consumer_id, &c)))
-        return e;
-    const char *fields[] = {
-        "oauth_consumer_key", c.key,          "oauth_consumer_secret", arena_cstr(a, c.secret),
-        "store_base_url",     store_base_url, "oauth_verifier",        t.verifier};
-    integration_post_callback(in.endpoint, fields, 8, timeout_s, max_redirects, cb);
-    crypto_wipe((void *)c.secret.p, c.secret.len);
-    crypto_wipe((void *)fields[3], c.secret.len);
-    crypto_wipe((void *)t.secret.p, t.secret.len);
-    if (!cb->delivered) {
-        log_warn("integration %lld: callback POST failed: %s", (long long)id, cb->error);
-        return ERR_IO;
+    if (!in.endpoint || !*in.endpoint)
+        return ERR_NOT_FOUND;
+    plan->id = id;
+    crypto_random_token(verifier); /* throw-away: it opens no handshake */
+    return plan_post(db, a, key, &in, store_base_url, verifier, plan);
+}
+
+static enum err replace_resources(struct db *db, int64_t id, const struct integration_input *in)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(db, "DELETE FROM integration_resource WHERE integration_id = $1", &st);
+    if (!e) {
+        db_bind_i64(st, 1, id);
+        e = db_run(st, NULL);
     }
-    if (cb->http_status < 200 || cb->http_status > 299)
-        log_warn("integration %lld: callback answered HTTP %ld", (long long)id, cb->http_status);
-    return ERR_OK;
+    for (int i = 0; !e && !in->all_resources && i < in->nresources; i++) {
+        e = db_prepare(db,
+                       "INSERT INTO integration_resource (integration_id, resource_id)"
+                       " VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                       &st);
+        if (!e) {
+            db_bind_i64(st, 1, id);
+            db_bind_text(st, 2, str_c(in->resources[i]));
+            e = db_run(st, NULL);
+        }
+    }
+    return e;
+}
+
+enum err integration_update(struct db *db, int64_t id, const struct integration_input *in)
+{
+    struct db_stmt *st;
+    enum err e = db_begin(db);
+    if (e)
+        return e;
+    int64_t changes = 0;
+    e = db_prepare(db,
+                   "UPDATE integration SET name = $2, email = $3, endpoint = $4,"
+                   " identity_link_url = $5, all_resources = $6, updated_at = $7"
+                   " WHERE integration_id = $1 AND setup_type = 0",
+                   &st);
+    if (!e) {
+        db_bind_i64(st, 1, id);
+        db_bind_text(st, 2, str_c(in->name));
+        db_bind_text(st, 3, opt(in->email));
+        bind_opt(st, 4, in->endpoint);
+        bind_opt(st, 5, in->identity_link_url);
+        db_bind_i64(st, 6, in->all_resources ? 1 : 0);
+        db_bind_i64(st, 7, clock_now());
+        e = db_run(st, &changes);
+        if (e == ERR_DB_CONSTRAINT)
+            e = ERR_EXISTS;
+    }
+    if (!e && changes == 0)
+        e = ERR_INVALID;
+    if (!e)
+        e = replace_resources(db, id, in);
+    if (!e)
+        e = db_commit(db);
+    else
+        db_rollback(db);
+    return e;
+}
+
+enum err integration_delete(struct db *db, int64_t id)
+{
+    struct db_stmt *st;
+    bool row = false;
+    enum err e = db_begin(db);
+    if (e)
+        return e;
+    int64_t consumer = 0, setup = 0;
+    e = db_prepare(db, "SELECT consumer_id, setup_type FROM integration WHERE integration_id = $1",
+                   &st);
+    if (!e) {
+        db_bind_i64(st, 1, id);
+        e = db_next(st, &row);
+    }
+    if (!e && !row)
+        e = ERR_NOT_FOUND;
+    if (!e) {
+        consumer = db_col_i64(st, 0);
+        setup = db_col_i64(st, 1);
+        db_done(st);
+        if (setup != 0)
+            e = ERR_INVALID;
+    }
+    /* tokens first (no foreign key reaches them), then the consumer: its integration, resources,
+     * log, usage and nonces go with it */
+    if (!e)
+        e = oauth_token_clear(db, consumer);
+    if (!e)
+        e = db_prepare(db, "DELETE FROM oauth_consumer WHERE entity_id = $1", &st);
+    if (!e) {
+        db_bind_i64(st, 1, consumer);
+        e = db_run(st, NULL);
+    }
+    if (!e)
+        e = db_prepare(db, "DELETE FROM integration WHERE integration_id = $1", &st);
+    if (!e) {
+        db_bind_i64(st, 1, id);
+        e = db_run(st, NULL);
+    }
+    if (!e)
+        e = db_commit(db);
+    else
+        db_rollback(db);
+    return e;
+}
+
+enum err integration_resources_json(struct db *db, int64_t id, struct buf *out)
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(db,
+                            "SELECT resource_id FROM integration_resource WHERE integration_id = $1"
+                            " ORDER BY resource_id",
+                            &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, id);
+    buf_add_ch(out, '[');
+    bool first = true;
+    while (!(e = db_next(st, &row)) && row) {
+        if (!first)
+            buf_add_ch(out, ',');
+        first = false;
+        buf_json_str(out, db_col_text(st, 0));
+    }
+    buf_add_ch(out, ']');
+    return e;
 }
 
 enum err integration_credentials(struct db *db, struct arena *a, const struct crypto_key *key,

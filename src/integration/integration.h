@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/crypto.h"
 #include "core/err.h"
 #include "db/db.h"
@@ -26,7 +27,7 @@ struct integration_input {
 };
 
 struct integration {
-    int64_t id, consumer_id, created_at, updated_at;
+    int64_t id, consumer_id, created_at, updated_at, setup_type;
     enum integration_status status;
     bool all_resources;
     const char *name, *email, *endpoint, *identity_link_url; /* arena */
@@ -55,12 +56,43 @@ enum err integration_create(struct db *db, struct arena *a, const struct crypto_
 /* By id (digits) or by name. */
 enum err integration_find(struct db *db, struct arena *a, const char *id_or_name,
                           struct integration *out);
-/* Activates or reauthorizes: the manual path makes the access token now; with a Callback URL
- * the credentials are POSTed (timeout and redirects from the store configuration). Old tokens are
- * revoked at once and the handshake window restarts. */
+/* Activation in three steps so the slow POST can run off the event loop:
+ * prepare (database: old tokens revoked at once, a fresh verifier, the handshake window restarts;
+ * without a Callback URL the access token is made now and the integration is Active), post
+ * (integration_post_callback with plan->fields, blocking), finish (records the outcome). */
+struct activation {
+    int64_t id;
+    bool manual, reauthorize;
+    const char *url; /* Callback URL (arena) */
+    const char
+        *fields[8]; /* name, value pairs for the POST (arena; the secret is wiped by finish) */
+    const char *identity_link_url;
+    const char *consumer_key;
+};
+enum err integration_activate_prepare(struct db *db, struct arena *a, const struct crypto_key *key,
+                                      const char *store_base_url, int64_t id, int64_t admin_id,
+                                      struct activation *plan);
+void integration_activate_finish(struct db *db, struct activation *plan, int64_t admin_id,
+                                 const struct callback_result *cb);
+/* All three steps at once (the CLI). ERR_IO when the POST failed in transport. */
 enum err integration_activate(struct db *db, struct arena *a, const struct crypto_key *key,
                               const char *store_base_url, long timeout_s, long max_redirects,
                               int64_t id, struct callback_result *cb);
+/* A rehearsal POST with a throw-away verifier: reports DNS/TLS/HTTP status/latency. */
+enum err integration_test_prepare(struct db *db, struct arena *a, const struct crypto_key *key,
+                                  const char *store_base_url, int64_t id, struct activation *plan);
+/* Updates fields and resources; ERR_EXISTS for a taken name; ERR_INVALID for a config one. */
+enum err integration_update(struct db *db, int64_t id, const struct integration_input *in);
+/* Deletes the integration, its consumer and every token: its signed requests fail at once.
+ * ERR_INVALID for an integration declared in the configuration file. */
+enum err integration_delete(struct db *db, int64_t id);
+/* The activation log. */
+enum err integration_log_add(struct db *db, int64_t id, const char *event, int64_t admin_id,
+                             const char *detail);
+enum err integration_log_by_consumer(struct db *db, int64_t consumer_id, const char *event,
+                                     const char *detail);
+/* Resource ids of a Custom integration, appended to out as a JSON array of strings. */
+enum err integration_resources_json(struct db *db, int64_t id, struct buf *out);
 /* The four credentials (access token ones NULL when there is no access token yet). */
 enum err integration_credentials(struct db *db, struct arena *a, const struct crypto_key *key,
                                  int64_t id, struct integration_credentials *out);

@@ -182,10 +182,10 @@ enum err store_cache_sync(struct store_cache *c, struct db *db, bool changed)
     if (c->loaded && v == c->version)
         return ERR_OK;
     e = load(c, db);
-    if (!e) {
+    /* a failed load leaves nothing: make the next request load again */
+    c->loaded = e == ERR_OK;
+    if (!e)
         c->version = v;
-        c->loaded = true;
-    }
     return e;
 }
 

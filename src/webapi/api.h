@@ -21,6 +21,7 @@ enum http_verb { VERB_GET, VERB_POST, VERB_PUT, VERB_DELETE, VERB_OTHER };
 enum route_flag {
     R_GUEST = 1 << 0,
     R_BODY = 1 << 1,
+    R_ADMIN = 1 << 2, /* the admin JSON API: admin callers only, not part of the REST description */
 };
 
 struct api_req;
@@ -106,6 +107,8 @@ enum http_verb route_verb(struct str method);
 enum err api_fail(struct api_req *q, enum err code);
 enum err api_fail_param(struct api_req *q, enum err code, const char *name, json_t *value);
 enum err api_fail_list(struct api_req *q, enum err code, json_t *positional);
+/* An error whose phrase is not the table's (message is a raw phrase; params may be NULL). */
+enum err api_fail_msg(struct api_req *q, enum err code, const char *message, json_t *params);
 /* Adds one error to an aggregate (INPUT_ERRORS with several entries, promoted to a single
  * top-level error when only one). */
 void api_add_error(struct api_req *q, enum err code, const char *name, json_t *value);

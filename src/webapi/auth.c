@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "integration/usage.h"
 #include "oauth/nonce.h"
 #include "oauth/provider.h"
 #include "user/bearer_token.h"
@@ -47,6 +48,7 @@ static void set_integration(struct api_req *q, const struct caller *c)
 {
     q->caller = *c;
     http_set_caller(q->http, "integration", c->id);
+    integration_usage_note(c->id, clock_now());
 }
 
 static void bearer(struct api_req *q, struct str token)
@@ -107,7 +109,7 @@ bool api_allowed(struct api_req *q, struct str resource)
 static enum err acl(struct api_req *q)
 {
     const struct route *r = q->route;
-    bool ok = true;
+    bool ok = !(r->flags & R_ADMIN) || q->caller.kind == CALLER_ADMIN;
     for (int i = 0; i < r->nresources && ok; i++)
         ok = api_allowed(q, r->resources[i]);
     if (ok)

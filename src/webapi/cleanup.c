@@ -1,7 +1,8 @@
 /* Background cleanup, never in the request path: expired admin and customer tokens, request
  * tokens older than oauth/cleanup/expiration_period minutes, and nonces older than the timestamp
  * window (a nonce can never be replayed once its timestamp is outside the window, so it is kept
- * exactly as long as it matters). Runs on its own thread and connection, every interval. */
+ * exactly as long as it matters). Runs on its own thread and connection, every interval; the
+ * same thread adds the integrations' usage tallies into the database every 2 seconds. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "integration/usage.h"
 #include "user/bearer_token.h"
 #include "webapi/cleanup.h"
 
@@ -19,6 +21,7 @@ struct cleanup {
     pthread_cond_t cond;
     bool stop;
     int interval_s;
+    long ticks, cleanup_every;
     struct db *db;
     struct store_config *config;
 };
@@ -65,12 +68,14 @@ static void *cleanup_main(void *arg)
     while (!c->stop) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += c->interval_s;
+        until.tv_sec += 2; /* usage tallies every 2 s; the cleanup every interval */
         pthread_cond_timedwait(&c->cond, &c->lock, &until);
         if (c->stop)
             break;
         pthread_mutex_unlock(&c->lock);
-        cleanup_once(c->db, c->config);
+        if (++c->ticks % c->cleanup_every == 0)
+            cleanup_once(c->db, c->config);
+        integration_usage_flush(c->db);
         pthread_mutex_lock(&c->lock);
     }
     pthread_mutex_unlock(&c->lock);
@@ -83,6 +88,7 @@ struct cleanup *cleanup_start(const char *db_url, int interval_s)
     if (!c)
         return NULL;
     c->interval_s = interval_s > 0 ? interval_s : 60;
+    c->cleanup_every = c->interval_s / 2 > 0 ? c->interval_s / 2 : 1;
     c->config = store_config_new();
     if (!c->config || db_open(db_url, false, &c->db) != ERR_OK) {
         store_config_free(c->config);
@@ -109,6 +115,7 @@ void cleanup_stop(struct cleanup *c)
     pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&c->lock);
     pthread_join(c->thread, NULL);
+    integration_usage_flush(c->db); /* nothing counted is lost at shutdown */
     db_close(c->db);
     store_config_free(c->config);
     pthread_mutex_destroy(&c->lock);

@@ -90,7 +90,8 @@ static enum err run_phases(struct api_req *q)
         return api_fail_list(q, ERR_HEADERS_TOO_LARGE,
                              json_pack("[I]", (json_int_t)app->settings.max_header_bytes));
     struct str path = http_path(q->http);
-    if (!str_starts(path, STR_LIT("/rest/")))
+    bool admin = str_starts(path, STR_LIT("/admin/api/"));
+    if (!str_starts(path, STR_LIT("/rest/")) && !admin)
         return api_fail(q, ERR_NO_ROUTE);
     if (q->verb == VERB_OTHER) {
         struct str m = http_method(q->http);
@@ -98,17 +99,19 @@ static enum err run_phases(struct api_req *q)
     }
     bool changed = db_changed(q->w->db);
     enum err e = store_config_sync(q->w->config, q->w->db, changed);
+    enum err e2 = store_cache_sync(q->w->stores, q->w->db, changed);
     if (!e)
-        e = store_cache_sync(q->w->stores, q->w->db, changed);
+        e = e2;
     if (e)
         return api_fail(q, e == ERR_DB_BUSY ? ERR_DB_BUSY : ERR_UNAVAILABLE);
-    struct str route_path;
-    e = resolve_store(q, (struct str){path.p + 6, path.len - 6}, &route_path);
-    if (e)
+    struct str route_path = path;
+    if (admin)
+        q->store = store_find_id(q->w->stores, 0);
+    else if ((e = resolve_store(q, (struct str){path.p + 6, path.len - 6}, &route_path)))
         return e;
     bool known = false;
     q->route = route_match(q->verb, route_path, q->a, q->vars, &known);
-    if (!q->route)
+    if (!q->route || ((q->route->flags & R_ADMIN) != 0) != admin)
         return api_fail(q, ERR_NO_ROUTE);
     if ((e = api_check_accept(q)))
         return e;

@@ -48,6 +48,14 @@ enum err api_fail_list(struct api_req *q, enum err code, json_t *positional)
     return code;
 }
 
+enum err api_fail_msg(struct api_req *q, enum err code, const char *message, json_t *params)
+{
+    q->err.code = code;
+    q->err.message = message;
+    q->err.params = own(q, params);
+    return code;
+}
+
 void api_add_error(struct api_req *q, enum err code, const char *name, json_t *value)
 {
     if (!q->err.errors)

@@ -68,16 +68,15 @@ enum err api_customer_me_save(struct api_req *q)
     struct customer_input in = {c.email, c.firstname, c.lastname, NULL, c.website_id, c.store_id};
     char msg[256];
     if (!customer_validate(&in, msg, sizeof(msg))) {
-        q->err.message = arena_strdup(q->a, msg);
-        q->err.code = ERR_INVALID;
-        return ERR_INVALID;
+        return api_fail_msg(q, ERR_INVALID, arena_strdup(q->a, msg), NULL);
     }
     e = customer_save(q->w->db, &c);
     if (e == ERR_EXISTS) {
-        q->err.message = "A customer with the same email address already exists in an associated "
-                         "website.";
-        q->err.code = ERR_EXISTS;
-        return ERR_EXISTS;
+        return api_fail_msg(
+            q, ERR_EXISTS,
+            "A customer with the same email address already exists in an associated "
+            "website.",
+            NULL);
     }
     if (e)
         return api_fail(q, e);

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/pct.h"
+#include "integration/integration.h"
 #include "oauth/nonce.h"
 #include "oauth/provider.h"
 #include "webapi/api.h"
@@ -109,6 +110,9 @@ static enum err exchange(struct api_req *q, struct token_wait *w)
         }
     }
     if (!e)
+        e = integration_log_by_consumer(
+            db, t->consumer_id, w->access ? "access token issued" : "request token issued", "");
+    if (!e)
         e = db_commit(db);
     else
         db_rollback(db);
@@ -180,6 +184,9 @@ void api_oauth_token_endpoint(struct api_req *q, bool access)
     crypto_wipe((void *)w->checked.consumer.secret.p, w->checked.consumer.secret.len);
     if (e) {
         crypto_wipe((void *)w->checked.token.secret.p, w->checked.token.secret.len);
+        if (e == ERR_OAUTH_EXPIRED)
+            integration_log_by_consumer(q->w->db, w->checked.consumer.id, "handshake expired",
+                                        "the request-token call came after the window");
         problem(q, e, &oe);
         return;
     }

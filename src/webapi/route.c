@@ -65,8 +65,14 @@ static bool segment_ok(struct str s)
 static bool compile(struct route *r, char *err, size_t errlen)
 {
     struct str t = str_c(r->template_);
-    if (!str_starts(t, STR_LIT("/V1/"))) {
-        snprintf(err, errlen, "route \"%s\" must start with /V1/", r->template_);
+    bool admin = str_starts(t, STR_LIT("/admin/api/"));
+    if (!str_starts(t, STR_LIT("/V1/")) && !admin) {
+        snprintf(err, errlen, "route \"%s\" must start with /V1/ or /admin/api/", r->template_);
+        return false;
+    }
+    if (admin != ((r->flags & R_ADMIN) != 0)) {
+        snprintf(err, errlen, "route \"%s\": /admin/api/ routes and R_ADMIN go together",
+                 r->template_);
         return false;
     }
     struct str rest = {t.p + 1, t.len - 1};
