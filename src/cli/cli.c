@@ -84,6 +84,14 @@ static const struct cli_cmd commands[] = {
     {"integration:activate", "ID|NAME", "Activates (or reauthorizes) an integration: with a "
      "Callback URL its credentials are POSTed there, otherwise its access token is made now.", 1,
      1, {{"json", false, "print JSON"}}, cmd_integration_activate},
+    {"integration:reauthorize", "ID|NAME", "Reauthorizes an integration: new tokens, the old ones "
+     "revoked at once, the handshake window restarted.", 1, 1, {{"json", false, "print JSON"}},
+     cmd_integration_activate},
+    {"integration:delete", "ID|NAME", "Deletes an integration and revokes everything it holds.",
+     1, 1, {{0}}, cmd_integration_delete},
+    {"integration:test-callback", "ID|NAME", "Rehearses the credentials POST to the Callback URL "
+     "(a throw-away verifier) and reports DNS/TLS/HTTP status and latency.", 1, 1,
+     {{"json", false, "print JSON"}}, cmd_integration_test_callback},
     {"integration:diagnostics", "ID|NAME on|off", "Signature diagnostics in 401 answers for an "
      "hour (they name what the server signed, never a secret).", 2, 2, {{0}},
      cmd_integration_diagnostics},

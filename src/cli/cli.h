@@ -73,6 +73,8 @@ int cmd_integration_list(const struct cli_args *a);
 int cmd_integration_show(const struct cli_args *a);
 int cmd_integration_activate(const struct cli_args *a);
 int cmd_integration_diagnostics(const struct cli_args *a);
+int cmd_integration_delete(const struct cli_args *a);
+int cmd_integration_test_callback(const struct cli_args *a);
 
 /* Opens the store's database (existing) with schema check; prints the problem on failure. */
 struct db;

@@ -318,3 +318,81 @@ int cmd_integration_diagnostics(const struct cli_args *a)
     close_ctx(&c);
     return rc;
 }
+
+int cmd_integration_delete(const struct cli_args *a)
+{
+    struct ctx c;
+    if (!open_ctx(a, &c))
+        return 1;
+    struct integration in;
+    int rc = find(&c, a->pos[0], &in);
+    if (!rc) {
+        enum err e = integration_delete(c.db, in.id);
+        if (e == ERR_INVALID) {
+            fprintf(stderr, "storegate: Uninstall the extension to remove integration '%s'.\n",
+                    in.name);
+            rc = 1;
+        } else if (e) {
+            fprintf(stderr, "storegate: cannot delete the integration: %s\n", err_message(e));
+            rc = 1;
+        } else {
+            printf("The integration '%s' has been deleted.\n", in.name);
+        }
+    }
+    close_ctx(&c);
+    return rc;
+}
+
+int cmd_integration_test_callback(const struct cli_args *a)
+{
+    struct ctx c;
+    if (!open_ctx(a, &c))
+        return 1;
+    struct integration in;
+    int rc = find(&c, a->pos[0], &in);
+    if (rc) {
+        close_ctx(&c);
+        return rc;
+    }
+    struct store_config *cfg = store_config_new();
+    store_config_sync(cfg, c.db, true);
+    long timeout = (long)store_config_get_int(cfg, "oauth/consumer/post_timeout", -1);
+    long redirects = (long)store_config_get_int(cfg, "oauth/consumer/post_maxredirects", -1);
+    const char *base = store_config_get(cfg, "web/unsecure/base_url", -1);
+    if (!base || !*base)
+        base = c.s.base_url;
+    struct activation plan;
+    enum err e = integration_test_prepare(c.db, c.a, &c.key, base, in.id, &plan);
+    store_config_free(cfg);
+    if (e == ERR_NOT_FOUND) {
+        fprintf(stderr, "storegate: the integration '%s' has no Callback URL to test\n", in.name);
+        close_ctx(&c);
+        return 1;
+    }
+    if (e) {
+        fprintf(stderr, "storegate: cannot test the callback: %s\n", err_message(e));
+        close_ctx(&c);
+        return 1;
+    }
+    struct callback_result cb;
+    integration_post_callback(plan.url, plan.fields, 8, timeout <= 0 ? 5 : timeout,
+                              redirects < 0 ? 0 : redirects, &cb);
+    integration_activate_finish(c.db, &plan, 0, &cb);
+    integration_log_add(c.db, in.id, "test callback", 0, cb.delivered ? "delivered" : cb.error);
+    json_t *j = json_pack("{s:s,s:b,s:I,s:I,s:s,s:s?}", "url", plan.url, "delivered", cb.delivered,
+                          "http_status", (json_int_t)cb.http_status, "latency_ms",
+                          (json_int_t)cb.latency_ms, "body_excerpt", cb.excerpt, "error",
+                          cb.delivered ? NULL : cb.error);
+    if (cli_has(a, "json"))
+        print_json(j);
+    else {
+        if (cb.delivered)
+            printf("%s answered HTTP %ld in %ld ms%s\n", plan.url, cb.http_status, cb.latency_ms,
+                   cb.http_status >= 200 && cb.http_status <= 299 ? "" : " (not a 2xx answer)");
+        else
+            printf("%s failed after %ld ms: %s\n", plan.url, cb.latency_ms, cb.error);
+        json_decref(j);
+    }
+    close_ctx(&c);
+    return cb.delivered ? 0 : 1;
+}

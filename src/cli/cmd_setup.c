@@ -9,6 +9,8 @@
 #include "config/store_config.h"
 #include "core/crypto.h"
 #include "db/migrate.h"
+#include "integration/integration.h"
+#include <jansson.h>
 #include "user/admin_user.h"
 
 static bool mkdirs(const char *path)
@@ -144,6 +146,74 @@ int cmd_setup_install(const struct cli_args *a)
     return 0;
 }
 
+/* The integrations file: {"integrations": [{"name", "email", "endpoint", "identity_link_url",
+ * "resources": [...] or "all"}]} (or the bare array). */
+static int apply_integrations(const struct settings *s, struct db *db)
+{
+    if (access(s->integrations_file, F_OK) != 0)
+        return 0;
+    json_error_t jerr;
+    json_t *root = json_load_file(s->integrations_file, 0, &jerr);
+    if (!root) {
+        fprintf(stderr, "storegate: %s line %d: %s\n", s->integrations_file, jerr.line, jerr.text);
+        return 1;
+    }
+    json_t *list = json_is_array(root) ? root : json_object_get(root, "integrations");
+    if (!json_is_array(list)) {
+        fprintf(stderr, "storegate: %s: expected {\"integrations\": [...]}\n",
+                s->integrations_file);
+        json_decref(root);
+        return 1;
+    }
+    struct crypto_key key;
+    if (crypto_key_load(s->key_file, &key) != ERR_OK) {
+        fprintf(stderr, "storegate: cannot read the install key \"%s\"\n", s->key_file);
+        json_decref(root);
+        return 1;
+    }
+    struct arena *a = arena_new(0);
+    int rc = 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        struct integration_input in;
+        memset(&in, 0, sizeof(in));
+        json_t *v;
+        in.name = json_string_value(json_object_get(item, "name"));
+        in.email = json_string_value(json_object_get(item, "email"));
+        in.endpoint = json_string_value(json_object_get(item, "endpoint"));
+        in.identity_link_url = json_string_value(json_object_get(item, "identity_link_url"));
+        json_t *res = json_object_get(item, "resources");
+        in.all_resources = json_is_string(res) && strcmp(json_string_value(res), "all") == 0;
+        size_t k;
+        json_array_foreach(res, k, v)
+        {
+            if (json_is_string(v) && in.nresources < INTEGRATION_MAX_RESOURCES)
+                in.resources[in.nresources++] = json_string_value(v);
+        }
+        char err[512];
+        const char *warning = NULL, *outcome = "";
+        if (!integration_validate(&in, false, err, sizeof(err), &warning)) {
+            fprintf(stderr, "storegate: %s entry %zu: %s\n", s->integrations_file, i + 1, err);
+            rc = 1;
+            continue;
+        }
+        enum err e = integration_apply_declared(db, a, &key, &in, &outcome);
+        if (e) {
+            fprintf(stderr, "storegate: integration \"%s\": %s\n", in.name, err_message(e));
+            rc = 1;
+            continue;
+        }
+        printf("integration \"%s\": %s%s\n", in.name, outcome,
+               strcmp(outcome, "reset") == 0 ? " (its declaration changed: reauthorize it)" : "");
+    }
+    arena_free(a);
+    crypto_wipe(&key, sizeof(key));
+    json_decref(root);
+    return rc;
+}
+
 int cmd_setup_upgrade(const struct cli_args *a)
 {
     struct settings s;
@@ -154,12 +224,14 @@ int cmd_setup_upgrade(const struct cli_args *a)
         return 1;
     int applied = 0;
     enum err e = db_migrate(db, &applied);
-    db_close(db);
     if (e) {
+        db_close(db);
         fprintf(stderr, "storegate: upgrade failed: %s\n", err_message(e));
         return 1;
     }
     printf(applied ? "applied %d migrations\n" : "the schema is current (%d migrations applied)\n",
            applied);
-    return 0;
+    int rc = apply_integrations(&s, db);
+    db_close(db);
+    return rc;
 }

@@ -121,6 +121,9 @@ bool settings_load(struct settings *s, const char *var_dir, char *err, size_t er
     }
     if (!s->db_url[0])
         snprintf(s->db_url, sizeof(s->db_url), "sqlite:%.1000s/storegate.db", s->var_dir);
+    if (!s->integrations_file[0])
+        snprintf(s->integrations_file, sizeof(s->integrations_file), "%.1000s/integrations.json",
+                 s->var_dir);
     if (!s->key_file[0])
         snprintf(s->key_file, sizeof(s->key_file), "%.1000s/storegate.key", s->var_dir);
     return true;

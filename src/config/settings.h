@@ -27,6 +27,7 @@
     X(max_header_bytes, I, "16384",            1024, 262144,  0,             "largest total request header size") \
     X(max_url_bytes,    I, "8192",             256, 65536,    0,             "longest request target") \
     X(shutdown_timeout, I, "10",               1, 600,        0,             "seconds in-flight requests get on SIGTERM") \
+    X(integrations_file, S, "",                0, 0,          0,             "integrations declared for setup:upgrade (default <var>/integrations.json)") \
     X(cleanup_interval, I, "60",               1, 86400,      0,             "seconds between cleanups of expired tokens and nonces") \
     X(log_level,        S, "info",             0, 0,          0,             "debug, info, warn or error") \
     X(access_log,       S, "stderr",           0, 0,          0,             "stderr, off, or a file path")

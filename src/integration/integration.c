@@ -561,3 +561,111 @@ enum err integration_set_diagnostics(struct db *db, int64_t id, bool on, int64_t
     e = db_run(st, &changes);
     return e ? e : changes ? ERR_OK : ERR_NOT_FOUND;
 }
+
+/* Same resource set? Both lists are compared as sets. */
+static enum err same_resources(struct db *db, int64_t id, const struct integration_input *in,
+                               bool *same)
+{
+    struct db_stmt *st;
+    bool row;
+    int64_t stored = 0;
+    *same = true;
+    enum err e = db_prepare(
+        db, "SELECT resource_id FROM integration_resource WHERE integration_id = $1", &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, id);
+    while (!(e = db_next(st, &row)) && row) {
+        stored++;
+        bool found = false;
+        for (int i = 0; i < in->nresources && !found; i++)
+            found = str_eq_c(db_col_text(st, 0), in->resources[i]);
+        if (!found)
+            *same = false;
+    }
+    if (!e && stored != in->nresources)
+        *same = false;
+    return e;
+}
+
+static bool text_same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+enum err integration_apply_declared(struct db *db, struct arena *a, const struct crypto_key *key,
+                                    const struct integration_input *in, const char **outcome)
+{
+    struct integration cur;
+    enum err e = integration_find(db, a, in->name, &cur);
+    struct db_stmt *st;
+    if (e == ERR_NOT_FOUND) {
+        int64_t id = 0;
+        if ((e = integration_create(db, a, key, in, &id)))
+            return e;
+        if ((e = db_prepare(db, "UPDATE integration SET setup_type = 1 WHERE integration_id = $1",
+                            &st)))
+            return e;
+        db_bind_i64(st, 1, id);
+        *outcome = "created";
+        e = db_run(st, NULL);
+        return e ? e : integration_log_add(db, id, "declared", 0, "created from the file");
+    }
+    if (e)
+        return e;
+    bool same = false;
+    if ((e = same_resources(db, cur.id, in, &same)))
+        return e;
+    same = same && cur.all_resources == in->all_resources && text_same(cur.email, in->email) &&
+           text_same(cur.endpoint, in->endpoint) &&
+           text_same(cur.identity_link_url, in->identity_link_url) && cur.setup_type == 1;
+    if (same) {
+        *outcome = "unchanged";
+        return ERR_OK;
+    }
+    if ((e = db_begin(db)))
+        return e;
+    e = db_prepare(db,
+                   "UPDATE integration SET email = $2, endpoint = $3, identity_link_url = $4,"
+                   " all_resources = $5, setup_type = 1, status = 2, updated_at = $6"
+                   " WHERE integration_id = $1",
+                   &st);
+    if (!e) {
+        db_bind_i64(st, 1, cur.id);
+        db_bind_text(st, 2, opt(in->email));
+        bind_opt(st, 3, in->endpoint);
+        bind_opt(st, 4, in->identity_link_url);
+        db_bind_i64(st, 5, in->all_resources ? 1 : 0);
+        db_bind_i64(st, 6, clock_now());
+        e = db_run(st, NULL);
+    }
+    if (!e)
+        e = replace_resources(db, cur.id, in);
+    if (!e)
+        e = oauth_token_clear(db, cur.consumer_id);
+    /* a brand-new key and secret, as Magento's reset gives a new consumer */
+    char k[OAUTH_LEN + 1], sec[OAUTH_LEN + 1];
+    crypto_random_token(k);
+    crypto_random_token(sec);
+    if (!e)
+        e = db_prepare(db,
+                       "UPDATE oauth_consumer SET key = $2, secret = $3, updated_at = 0"
+                       " WHERE entity_id = $1",
+                       &st);
+    if (!e) {
+        db_bind_i64(st, 1, cur.consumer_id);
+        db_bind_text(st, 2, str_c(k));
+        db_bind_text(st, 3, str_c(crypto_seal(a, key, str_c(sec))));
+        e = db_run(st, NULL);
+    }
+    crypto_wipe(sec, sizeof(sec));
+    if (!e)
+        e = integration_log_add(db, cur.id, "reset", 0,
+                                "its declaration changed: new credentials, reauthorize it");
+    if (!e)
+        e = db_commit(db);
+    else
+        db_rollback(db);
+    *outcome = "reset";
+    return e;
+}

@@ -86,6 +86,12 @@ enum err integration_update(struct db *db, int64_t id, const struct integration_
 /* Deletes the integration, its consumer and every token: its signed requests fail at once.
  * ERR_INVALID for an integration declared in the configuration file. */
 enum err integration_delete(struct db *db, int64_t id);
+/* Integrations declared in a file (Magento's config-based integrations): creates the missing
+ * ones (setup type config); when a declaration's fields or resources changed, updates it, revokes
+ * its tokens, gives it a new consumer key and secret and sets status Reset: it needs
+ * reauthorizing, as in Magento. *outcome gets "created", "reset" or "unchanged". */
+enum err integration_apply_declared(struct db *db, struct arena *a, const struct crypto_key *key,
+                                    const struct integration_input *in, const char **outcome);
 /* The activation log. */
 enum err integration_log_add(struct db *db, int64_t id, const char *event, int64_t admin_id,
                              const char *detail);
