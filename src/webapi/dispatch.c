@@ -144,6 +144,18 @@ static void handle(struct http_request *r)
         health(q);
         return;
     }
+    if (str_eq_c(path, "/admin/integrations/success") && q->verb == VERB_GET) {
+        /* Where the identity-link popup returns (Magento's loginSuccessCallback): the admin
+         * panel watches for this address; a person sees that they may close the window. */
+        static const char page[] =
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Integration linked</title></head><body><p>The third-party account is linked. "
+            "You can close this window.</p></body></html>";
+        http_add_header(r, "content-security-policy", STR_LIT("default-src 'none'"));
+        http_add_header(r, "x-frame-options", STR_LIT("DENY"));
+        http_respond(r, 200, "text/html; charset=utf-8", STR_LIT(page));
+        return;
+    }
     if (str_eq_c(path, "/oauth/token/request") || str_eq_c(path, "/oauth/token/access")) {
         api_oauth_token_endpoint(q, str_eq_c(path, "/oauth/token/access"));
         return;
