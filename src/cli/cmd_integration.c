@@ -375,7 +375,7 @@ int cmd_integration_test_callback(const struct cli_args *a)
         return 1;
     }
     struct callback_result cb;
-    integration_post_callback(plan.url, plan.fields, 8, timeout <= 0 ? 5 : timeout,
+    integration_post_callback(plan.url, plan.fields, plan.nfields, timeout <= 0 ? 5 : timeout,
                               redirects < 0 ? 0 : redirects, &cb);
     integration_activate_finish(c.db, &plan, 0, &cb);
     integration_log_add(c.db, in.id, "test callback", 0, cb.delivered ? "delivered" : cb.error);

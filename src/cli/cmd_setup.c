@@ -80,9 +80,17 @@ int cmd_setup_install(const struct cli_args *a)
         snprintf(s.base_url, sizeof(s.base_url), "%s%s", base, base[n - 1] == '/' ? "" : "/");
     }
     const char *db_url = cli_get(a, "db-url");
-    if (db_url) {
+    bool pg = db_url && (strncmp(db_url, "postgresql://", 13) == 0 ||
+                         strncmp(db_url, "postgres://", 11) == 0);
+    if (db_url && pg) {
+        if (strlen(db_url) >= sizeof(s.db_url))
+            return cli_usage_error(a->cmd, "the database URL is too long");
+        snprintf(s.db_url, sizeof(s.db_url), "%s", db_url);
+    } else if (db_url) {
         if (strncmp(db_url, "sqlite:", 7) != 0 || !db_url[7])
-            return cli_usage_error(a->cmd, "database URL \"%s\" is not supported: use sqlite:PATH",
+            return cli_usage_error(a->cmd,
+                                   "database URL \"%s\" is not supported: use sqlite:PATH or "
+                                   "postgresql://USER:PASSWORD@HOST:PORT/DB",
                                    db_url);
         if (db_url[7] == '/') {
             snprintf(s.db_url, sizeof(s.db_url), "%s", db_url);
@@ -93,6 +101,7 @@ int cmd_setup_install(const struct cli_args *a)
             snprintf(s.db_url, sizeof(s.db_url), "sqlite:%s/%.400s", cwd, db_url + 7);
         }
     }
+    bool sqlite = strncmp(s.db_url, "sqlite:", 7) == 0;
 
     char ini[SETTINGS_STR_MAX + 16];
     settings_var_path(&s, "env.ini", ini, sizeof(ini));
@@ -103,7 +112,7 @@ int cmd_setup_install(const struct cli_args *a)
                 s.var_dir, ini);
         return 1;
     }
-    if (access(s.db_url + 7, F_OK) == 0) {
+    if (sqlite && access(s.db_url + 7, F_OK) == 0) {
         fprintf(stderr, "storegate: the database \"%s\" already exists; refusing to overwrite it\n",
                 s.db_url + 7);
         return 1;
@@ -115,7 +124,15 @@ int cmd_setup_install(const struct cli_args *a)
 
     struct db *db = NULL;
     enum err e = db_open(s.db_url, true, &db);
-    int applied = 0;
+    int applied = 0, pending = 0;
+    /* A PostgreSQL database must be empty: installing never overwrites a store. */
+    if (!e && !sqlite && !db_migrations_pending(db, &pending) &&
+        pending != (int)db_migrations_count) {
+        fprintf(stderr, "storegate: the database already holds a storegate store; refusing to "
+                        "install over it\n");
+        db_close(db);
+        return 1;
+    }
     if (!e)
         e = db_migrate(db, &applied);
     if (!e)
@@ -132,7 +149,8 @@ int cmd_setup_install(const struct cli_args *a)
     if (e) {
         fprintf(stderr, "storegate: installation failed: %s\n", err_message(e));
         unlink(ini);
-        unlink(s.db_url + 7);
+        if (sqlite)
+            unlink(s.db_url + 7);
         return 1;
     }
     printf("storegate installed in %s\n", s.var_dir);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "config/ini.h"
@@ -156,9 +157,14 @@ void settings_print(const struct settings *s, FILE *out)
 
 bool settings_write_ini(const struct settings *s, const char *path)
 {
-    FILE *f = fopen(path, "we");
-    if (!f)
+    /* 0600: a database URL may carry a password */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return false;
+    }
     fprintf(f,
             "# storegate deployment settings (written by setup:install).\n"
             "# Any setting listed by `storegate config:check` may be set here; the environment\n"
@@ -171,7 +177,7 @@ bool settings_write_ini(const struct settings *s, const char *path)
     char derived[SETTINGS_STR_MAX + 32];
     snprintf(derived, sizeof(derived), "sqlite:%s/storegate.db", s->var_dir);
     if (strcmp(derived, s->db_url) != 0)
-        fprintf(f, "db_url = %s\n", s->db_url);
+        fprintf(f, "db_url = %s\n", s->db_url); /* may hold a password: env.ini is 0600 */
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     return fclose(f) == 0 && ok;
 }

@@ -269,6 +269,10 @@ enum err customer_apply(struct customer *c, json_t *obj, const char **bad_key)
             *bad_key = k;
             return ERR_INVALID_TYPE;
         }
+        if (json_string_length(v) >= cap) {
+            *bad_key = k;
+            return ERR_INVALID; /* refused, never truncated */
+        }
         snprintf(dst, cap, "%s", json_string_value(v));
     }
     return ERR_OK;

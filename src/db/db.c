@@ -1,10 +1,13 @@
-/* Engine-independent parts of the database interface: fault injection and URL dispatch helpers.
- * The SQLite driver is in sqlite.c. */
+/* The database interface's engine-independent part: choosing the driver by URL, dispatching each
+ * call to it, fault injection, and the dialect-macro expansion the drivers share. */
 #include "db/db.h"
-#include "db/driver.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "db/driver.h"
 
 static atomic_long fault_at;
 static atomic_long prepare_calls;
@@ -27,4 +30,164 @@ bool db_fault_hit(void)
     if (at <= 0)
         return false;
     return atomic_fetch_add(&prepare_calls, 1) + 1 == at;
+}
+
+enum err db_open(const char *url, bool create, struct db **out)
+{
+    *out = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0 && url[7])
+        return sqlite_open(url, create, out);
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return pg_open(url, create, out);
+    return ERR_CONFIG;
+}
+
+void db_close(struct db *db)
+{
+    if (db)
+        db->ops->close(db);
+}
+
+enum err db_exec(struct db *db, const char *sql)
+{
+    return db->ops->exec(db, sql);
+}
+
+enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+    if (db_fault_hit()) {
+        log_warn("database call failed by fault injection");
+        return ERR_DB;
+    }
+    return db->ops->prepare(db, sql, out);
+}
+
+void db_bind_i64(struct db_stmt *st, int idx, int64_t v)
+{
+    st->db->ops->bind_i64(st, idx, v);
+}
+
+void db_bind_text(struct db_stmt *st, int idx, struct str v)
+{
+    st->db->ops->bind_text(st, idx, v);
+}
+
+void db_bind_null(struct db_stmt *st, int idx)
+{
+    st->db->ops->bind_null(st, idx);
+}
+
+enum err db_next(struct db_stmt *st, bool *row)
+{
+    return st->db->ops->next(st, row);
+}
+
+enum err db_run(struct db_stmt *st, int64_t *changes)
+{
+    return st->db->ops->run(st, changes);
+}
+
+void db_done(struct db_stmt *st)
+{
+    st->db->ops->done(st);
+}
+
+int64_t db_col_i64(struct db_stmt *st, int col)
+{
+    return st->db->ops->col_i64(st, col);
+}
+
+double db_col_double(struct db_stmt *st, int col)
+{
+    return st->db->ops->col_double(st, col);
+}
+
+struct str db_col_text(struct db_stmt *st, int col)
+{
+    return st->db->ops->col_text(st, col);
+}
+
+bool db_col_null(struct db_stmt *st, int col)
+{
+    return st->db->ops->col_null(st, col);
+}
+
+enum err db_begin(struct db *db)
+{
+    return db->ops->begin(db);
+}
+
+enum err db_commit(struct db *db)
+{
+    return db->ops->commit(db);
+}
+
+void db_rollback(struct db *db)
+{
+    db->ops->rollback(db);
+}
+
+enum err db_read_begin(struct db *db)
+{
+    return db->ops->read_begin(db);
+}
+
+void db_read_end(struct db *db)
+{
+    db->ops->read_end(db);
+}
+
+bool db_changed(struct db *db)
+{
+    return db->ops->changed(db);
+}
+
+void db_notify(struct db *db)
+{
+    db->ops->notify(db);
+}
+
+enum err db_ping(struct db *db)
+{
+    return db->ops->ping(db);
+}
+
+const char *db_errmsg(struct db *db)
+{
+    return db->ops->errmsg(db);
+}
+
+const char *db_engine(const struct db *db)
+{
+    return db->ops->name;
+}
+
+char *db_dialect_expand(const struct db *db, const char *sql)
+{
+    return db->ops->dialect_expand(db, sql);
+}
+
+char *db_expand_macro(const char *sql, const char *repl)
+{
+    static const char macro[] = "@AUTO_ID@";
+    size_t n = 0, rl = strlen(repl);
+    for (const char *p = sql; (p = strstr(p, macro)); p += sizeof(macro) - 1)
+        n++;
+    size_t len = strlen(sql) + n * rl + 1;
+    char *out = malloc(len), *w = out;
+    if (!out)
+        return NULL;
+    for (const char *p = sql;;) {
+        const char *hit = strstr(p, macro);
+        size_t chunk = hit ? (size_t)(hit - p) : strlen(p);
+        memcpy(w, p, chunk);
+        w += chunk;
+        if (!hit)
+            break;
+        memcpy(w, repl, rl);
+        w += rl;
+        p = hit + sizeof(macro) - 1;
+    }
+    *w = '\0';
+    return out;
 }

@@ -17,8 +17,9 @@
 struct db;
 struct db_stmt;
 
-/* Opens a connection. url: "sqlite:PATH" (PATH relative to the working directory). create: make
- * the file if missing (setup:install); otherwise a missing database is ERR_NOT_FOUND. */
+/* Opens a connection. url: "sqlite:PATH" (PATH relative to the working directory) or
+ * "postgresql://user:password@host:port/dbname?params" (libpq's URI). create: make the SQLite
+ * file if missing (setup:install); otherwise a missing database is ERR_NOT_FOUND. */
 enum err db_open(const char *url, bool create, struct db **out);
 void db_close(struct db *db);
 /* Runs SQL without parameters or results (migrations). */
@@ -53,6 +54,9 @@ void db_read_end(struct db *db);
 /* True if another connection may have committed since the previous call (cheap: SQLite's
  * data_version). Caches use it to decide when to look at their version rows. */
 bool db_changed(struct db *db);
+/* Tells the other connections (and, with PostgreSQL, the other nodes) that cached data changed:
+ * writers of cache_version call it after committing. */
+void db_notify(struct db *db);
 /* A round trip to the engine (health checks). */
 enum err db_ping(struct db *db);
 /* The engine's last error text for logs and the CLI (never includes bound values). */

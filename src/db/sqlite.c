@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "core/log.h"
-#include "db/db.h"
 #include "db/driver.h"
 
 /* Statement cache: a power of two of slots, 8 probes; a statement that finds no slot uses one of
@@ -15,21 +14,25 @@
 #define STMT_SLOTS 512
 #define SPARE_SLOTS 8
 
-struct db_stmt {
-    const char *key; /* caller's SQL address */
+struct sqlite_stmt {
+    struct db_stmt base; /* first: db.c dispatches through it */
+    const char *key;     /* caller's SQL address */
     sqlite3_stmt *st;
-    struct db *db;
     int bind_rc;
 };
 
-struct db {
+struct sqlite_db {
+    struct db base; /* first */
     sqlite3 *h;
-    struct db_stmt slots[STMT_SLOTS];
-    struct db_stmt spare[SPARE_SLOTS]; /* for statements beyond the cache */
+    struct sqlite_stmt slots[STMT_SLOTS];
+    struct sqlite_stmt spare[SPARE_SLOTS]; /* for statements beyond the cache */
     int64_t data_version;
 };
 
-static enum err map_rc(struct db *db, int rc)
+#define DB(d) ((struct sqlite_db *)(d))
+#define ST(s) ((struct sqlite_stmt *)(s))
+
+static enum err map_rc(struct sqlite_db *db, int rc)
 {
     switch (rc & 0xff) {
     case SQLITE_OK:
@@ -55,20 +58,21 @@ static enum err map_rc(struct db *db, int rc)
     }
 }
 
-enum err db_open(const char *url, bool create, struct db **out)
+static const struct db_ops sqlite_ops;
+
+enum err sqlite_open(const char *url, bool create, struct db **out)
 {
     *out = NULL;
-    if (strncmp(url, "sqlite:", 7) != 0)
-        return ERR_CONFIG;
-    const char *path = url + 7;
+    const char *path = url + 7; /* "sqlite:" */
     if (!create) {
         struct stat sb;
         if (stat(path, &sb) != 0)
             return ERR_NOT_FOUND;
     }
-    struct db *db = calloc(1, sizeof(*db));
+    struct sqlite_db *db = calloc(1, sizeof(*db));
     if (!db)
         return ERR_DB;
+    db->base.ops = &sqlite_ops;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
     if (rc != SQLITE_OK) {
@@ -91,14 +95,13 @@ enum err db_open(const char *url, bool create, struct db **out)
         return e == ERR_OK ? ERR_DB : e;
     }
     db->data_version = -1;
-    *out = db;
+    *out = &db->base;
     return ERR_OK;
 }
 
-void db_close(struct db *db)
+static void sq_close(struct db *d)
 {
-    if (!db)
-        return;
+    struct sqlite_db *db = DB(d);
     for (size_t i = 0; i < STMT_SLOTS; i++)
         sqlite3_finalize(db->slots[i].st);
     for (size_t i = 0; i < SPARE_SLOTS; i++)
@@ -107,8 +110,9 @@ void db_close(struct db *db)
     free(db);
 }
 
-enum err db_exec(struct db *db, const char *sql)
+static enum err sq_exec(struct db *d, const char *sql)
 {
+    struct sqlite_db *db = DB(d);
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK)
@@ -140,19 +144,16 @@ static char *rewrite_placeholders(const char *sql)
     return out;
 }
 
-enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out)
+static enum err sq_prepare(struct db *d, const char *sql, struct db_stmt **out)
 {
-    if (db_fault_hit()) {
-        log_warn("database call failed by fault injection");
-        return ERR_DB;
-    }
+    struct sqlite_db *db = DB(d);
     uintptr_t h = (uintptr_t)sql;
     h ^= h >> 17;
     h *= 0x9e3779b97f4a7c15u;
     size_t idx = (size_t)(h >> 40) & (STMT_SLOTS - 1);
-    struct db_stmt *s = NULL;
+    struct sqlite_stmt *s = NULL;
     for (size_t probe = 0; probe < 8; probe++) {
-        struct db_stmt *cand = &db->slots[(idx + probe) & (STMT_SLOTS - 1)];
+        struct sqlite_stmt *cand = &db->slots[(idx + probe) & (STMT_SLOTS - 1)];
         if (cand->key == sql || cand->key == NULL) {
             s = cand;
             break;
@@ -189,39 +190,41 @@ enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out)
             return map_rc(db, rc);
         }
         s->key = sql;
-        s->db = db;
+        s->base.db = d;
     }
     s->bind_rc = SQLITE_OK;
-    *out = s;
+    *out = &s->base;
     return ERR_OK;
 }
 
-static void bind_check(struct db_stmt *st, int rc)
+static void bind_check(struct sqlite_stmt *st, int rc)
 {
     if (rc != SQLITE_OK && st->bind_rc == SQLITE_OK)
         st->bind_rc = rc;
 }
 
-void db_bind_i64(struct db_stmt *st, int idx, int64_t v)
+static void sq_bind_i64(struct db_stmt *s, int idx, int64_t v)
 {
-    bind_check(st, sqlite3_bind_int64(st->st, idx, v));
+    bind_check(ST(s), sqlite3_bind_int64(ST(s)->st, idx, v));
 }
 
-void db_bind_text(struct db_stmt *st, int idx, struct str v)
+static void sq_bind_text(struct db_stmt *s, int idx, struct str v)
 {
-    bind_check(st, sqlite3_bind_text(st->st, idx, v.p ? v.p : "", (int)v.len, SQLITE_TRANSIENT));
+    bind_check(ST(s),
+               sqlite3_bind_text(ST(s)->st, idx, v.p ? v.p : "", (int)v.len, SQLITE_TRANSIENT));
 }
 
-void db_bind_null(struct db_stmt *st, int idx)
+static void sq_bind_null(struct db_stmt *s, int idx)
 {
-    bind_check(st, sqlite3_bind_null(st->st, idx));
+    bind_check(ST(s), sqlite3_bind_null(ST(s)->st, idx));
 }
 
-enum err db_next(struct db_stmt *st, bool *row)
+static enum err sq_next(struct db_stmt *s, bool *row)
 {
+    struct sqlite_stmt *st = ST(s);
     *row = false;
     if (st->bind_rc != SQLITE_OK) {
-        enum err e = map_rc(st->db, st->bind_rc);
+        enum err e = map_rc(DB(s->db), st->bind_rc);
         sqlite3_reset(st->st);
         return e;
     }
@@ -230,151 +233,158 @@ enum err db_next(struct db_stmt *st, bool *row)
         *row = true;
         return ERR_OK;
     }
-    enum err e = rc == SQLITE_DONE ? ERR_OK : map_rc(st->db, rc);
+    enum err e = rc == SQLITE_DONE ? ERR_OK : map_rc(DB(s->db), rc);
     sqlite3_reset(st->st);
     return e;
 }
 
-enum err db_run(struct db_stmt *st, int64_t *changes)
+static enum err sq_run(struct db_stmt *s, int64_t *changes)
 {
     bool row;
     enum err e;
     do {
-        e = db_next(st, &row);
+        e = sq_next(s, &row);
     } while (e == ERR_OK && row);
     if (changes)
-        *changes = e == ERR_OK ? sqlite3_changes64(st->db->h) : 0;
+        *changes = e == ERR_OK ? sqlite3_changes64(DB(s->db)->h) : 0;
     return e;
 }
 
-void db_done(struct db_stmt *st)
+static void sq_done(struct db_stmt *s)
 {
-    sqlite3_reset(st->st);
+    sqlite3_reset(ST(s)->st);
 }
 
-int64_t db_col_i64(struct db_stmt *st, int col)
+static int64_t sq_col_i64(struct db_stmt *s, int col)
 {
-    return sqlite3_column_int64(st->st, col);
+    return sqlite3_column_int64(ST(s)->st, col);
 }
 
-double db_col_double(struct db_stmt *st, int col)
+static double sq_col_double(struct db_stmt *s, int col)
 {
-    return sqlite3_column_double(st->st, col);
+    return sqlite3_column_double(ST(s)->st, col);
 }
 
-struct str db_col_text(struct db_stmt *st, int col)
+static struct str sq_col_text(struct db_stmt *s, int col)
 {
-    const unsigned char *p = sqlite3_column_text(st->st, col);
-    int n = sqlite3_column_bytes(st->st, col);
+    const unsigned char *p = sqlite3_column_text(ST(s)->st, col);
+    int n = sqlite3_column_bytes(ST(s)->st, col);
     return p ? (struct str){(const char *)p, (size_t)n} : (struct str){"", 0};
 }
 
-bool db_col_null(struct db_stmt *st, int col)
+static bool sq_col_null(struct db_stmt *s, int col)
 {
-    return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+    return sqlite3_column_type(ST(s)->st, col) == SQLITE_NULL;
 }
 
-enum err db_begin(struct db *db)
+static enum err run_sql(struct db *d, const char *sql)
 {
     struct db_stmt *st;
-    enum err e = db_prepare(db, "BEGIN IMMEDIATE", &st);
-    return e ? e : db_run(st, NULL);
+    enum err e = db_prepare(d, sql, &st);
+    return e ? e : sq_run(st, NULL);
 }
 
-enum err db_commit(struct db *db)
+static void sq_rollback(struct db *d)
 {
-    struct db_stmt *st;
-    enum err e = db_prepare(db, "COMMIT", &st);
-    if (!e)
-        e = db_run(st, NULL);
+    if (!sqlite3_get_autocommit(DB(d)->h))
+        sqlite3_exec(DB(d)->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static enum err sq_begin(struct db *d)
+{
+    /* IMMEDIATE: the write lock now, so a transaction never fails half-way for lack of it */
+    return run_sql(d, "BEGIN IMMEDIATE");
+}
+
+static enum err sq_commit(struct db *d)
+{
+    enum err e = run_sql(d, "COMMIT");
     if (e)
-        db_rollback(db);
+        sq_rollback(d);
     return e;
 }
 
-enum err db_read_begin(struct db *db)
+static enum err sq_read_begin(struct db *d)
 {
-    struct db_stmt *st;
-    enum err e = db_prepare(db, "BEGIN DEFERRED", &st);
-    return e ? e : db_run(st, NULL);
+    return run_sql(d, "BEGIN DEFERRED");
 }
 
-void db_read_end(struct db *db)
+static void sq_read_end(struct db *d)
 {
-    if (!sqlite3_get_autocommit(db->h))
-        sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(DB(d)->h))
+        sqlite3_exec(DB(d)->h, "COMMIT", NULL, NULL, NULL);
 }
 
-void db_rollback(struct db *db)
-{
-    if (!sqlite3_get_autocommit(db->h))
-        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-}
-
-bool db_changed(struct db *db)
+static bool sq_changed(struct db *d)
 {
     /* PRAGMA data_version (not the file-control value, which moves only when a read transaction
      * starts) changes whenever another connection committed. */
+    struct sqlite_db *db = DB(d);
     struct db_stmt *st;
     bool row = false;
-    if (db_prepare(db, "PRAGMA data_version", &st) != ERR_OK)
+    if (db_prepare(d, "PRAGMA data_version", &st) != ERR_OK)
         return true;
-    if (db_next(st, &row) != ERR_OK || !row)
+    if (sq_next(st, &row) != ERR_OK || !row)
         return true;
-    int64_t v = db_col_i64(st, 0);
-    db_done(st);
+    int64_t v = sq_col_i64(st, 0);
+    sq_done(st);
     if (v == db->data_version)
         return false;
     db->data_version = v;
     return true;
 }
 
-enum err db_ping(struct db *db)
+static void sq_notify(struct db *d)
+{
+    (void)d; /* other connections see data_version move */
+}
+
+static enum err sq_ping(struct db *d)
 {
     struct db_stmt *st;
-    enum err e = db_prepare(db, "SELECT 1", &st);
+    enum err e = db_prepare(d, "SELECT 1", &st);
     if (e)
         return e;
     bool row;
-    e = db_next(st, &row);
-    db_done(st);
+    e = sq_next(st, &row);
+    sq_done(st);
     return e;
 }
 
-const char *db_errmsg(struct db *db)
+static const char *sq_errmsg(struct db *d)
 {
-    return sqlite3_errmsg(db->h);
+    return sqlite3_errmsg(DB(d)->h);
 }
 
-const char *db_engine(const struct db *db)
+static char *sq_dialect_expand(const struct db *d, const char *sql)
 {
-    (void)db;
-    return "sqlite";
+    (void)d;
+    return db_expand_macro(sql, "INTEGER PRIMARY KEY AUTOINCREMENT");
 }
 
-char *db_dialect_expand(const struct db *db, const char *sql)
-{
-    (void)db;
-    static const char macro[] = "@AUTO_ID@";
-    static const char repl[] = "INTEGER PRIMARY KEY AUTOINCREMENT";
-    size_t n = 0;
-    for (const char *p = sql; (p = strstr(p, macro)); p += sizeof(macro) - 1)
-        n++;
-    size_t len = strlen(sql) + n * (sizeof(repl) - sizeof(macro)) + 1;
-    char *out = malloc(len), *w = out;
-    if (!out)
-        return NULL;
-    for (const char *p = sql;;) {
-        const char *hit = strstr(p, macro);
-        size_t chunk = hit ? (size_t)(hit - p) : strlen(p);
-        memcpy(w, p, chunk);
-        w += chunk;
-        if (!hit)
-            break;
-        memcpy(w, repl, sizeof(repl) - 1);
-        w += sizeof(repl) - 1;
-        p = hit + sizeof(macro) - 1;
-    }
-    *w = '\0';
-    return out;
-}
+static const struct db_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .bind_i64 = sq_bind_i64,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .next = sq_next,
+    .run = sq_run,
+    .done = sq_done,
+    .col_i64 = sq_col_i64,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .col_null = sq_col_null,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .changed = sq_changed,
+    .notify = sq_notify,
+    .ping = sq_ping,
+    .errmsg = sq_errmsg,
+    .dialect_expand = sq_dialect_expand,
+};

@@ -250,7 +250,8 @@ enum err integration_log_by_consumer(struct db *db, int64_t consumer_id, const c
     enum err e =
         db_prepare(db,
                    "INSERT INTO integration_log (integration_id, created_at, event, detail)"
-                   " SELECT integration_id, $2, $3, $4 FROM integration"
+                   " SELECT integration_id, CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS TEXT)"
+                   " FROM integration"
                    " WHERE consumer_id = $1",
                    &st);
     if (e)
@@ -280,6 +281,7 @@ static enum err plan_post(struct db *db, struct arena *a, const struct crypto_ke
     plan->fields[5] = arena_strdup(a, store_base_url);
     plan->fields[6] = "oauth_verifier";
     plan->fields[7] = arena_strdup(a, verifier);
+    plan->nfields = 8;
     crypto_wipe((void *)c.secret.p, c.secret.len);
     return ERR_OK;
 }
@@ -374,7 +376,7 @@ enum err integration_activate(struct db *db, struct arena *a, const struct crypt
     enum err e = integration_activate_prepare(db, a, key, store_base_url, id, 0, &plan);
     if (e || plan.manual)
         return e;
-    integration_post_callback(plan.url, plan.fields, 8, timeout_s, max_redirects, cb);
+    integration_post_callback(plan.url, plan.fields, plan.nfields, timeout_s, max_redirects, cb);
     integration_activate_finish(db, &plan, 0, cb);
     return cb->delivered ? ERR_OK : ERR_IO;
 }
@@ -393,7 +395,11 @@ enum err integration_test_prepare(struct db *db, struct arena *a, const struct c
         return ERR_NOT_FOUND;
     plan->id = id;
     crypto_random_token(verifier); /* throw-away: it opens no handshake */
-    return plan_post(db, a, key, &in, store_base_url, verifier, plan);
+    enum err e2 = plan_post(db, a, key, &in, store_base_url, verifier, plan);
+    plan->fields[8] = "storegate_test";
+    plan->fields[9] = "1";
+    plan->nfields = 10;
+    return e2;
 }
 
 static enum err replace_resources(struct db *db, int64_t id, const struct integration_input *in)

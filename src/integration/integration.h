@@ -64,8 +64,9 @@ struct activation {
     int64_t id;
     bool manual, reauthorize;
     const char *url; /* Callback URL (arena) */
-    const char
-        *fields[8]; /* name, value pairs for the POST (arena; the secret is wiped by finish) */
+    /* name, value pairs for the POST (arena; the secret is wiped by finish) */
+    const char *fields[10];
+    int nfields;
     const char *identity_link_url;
     const char *consumer_key;
 };
@@ -78,7 +79,8 @@ void integration_activate_finish(struct db *db, struct activation *plan, int64_t
 enum err integration_activate(struct db *db, struct arena *a, const struct crypto_key *key,
                               const char *store_base_url, long timeout_s, long max_redirects,
                               int64_t id, struct callback_result *cb);
-/* A rehearsal POST with a throw-away verifier: reports DNS/TLS/HTTP status/latency. */
+/* A rehearsal POST with a throw-away verifier, marked with storegate_test=1 as a fifth field so
+ * a third party can tell it from a real activation: reports DNS/TLS/HTTP status/latency. */
 enum err integration_test_prepare(struct db *db, struct arena *a, const struct crypto_key *key,
                                   const char *store_base_url, int64_t id, struct activation *plan);
 /* Updates fields and resources; ERR_EXISTS for a taken name; ERR_INVALID for a config one. */

@@ -69,7 +69,8 @@ enum err integration_usage_flush(struct db *db)
         struct db_stmt *st;
         e = db_prepare(db,
                        "INSERT INTO integration_usage (integration_id, last_used_at, request_count)"
-                       " SELECT integration_id, $2, $3 FROM integration WHERE integration_id = $1"
+                       " SELECT integration_id, CAST($2 AS BIGINT), CAST($3 AS BIGINT)"
+                       " FROM integration WHERE integration_id = $1"
                        " ON CONFLICT (integration_id) DO UPDATE SET request_count ="
                        " integration_usage.request_count + excluded.request_count,"
                        " last_used_at = CASE WHEN excluded.last_used_at >"

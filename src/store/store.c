@@ -420,6 +420,8 @@ enum err store_view_create(struct db *db, const char *code, const char *name, in
         e = db_commit(db);
     else
         db_rollback(db);
+    if (!e)
+        db_notify(db);
     if (!e && id)
         *id = new_id;
     return e;

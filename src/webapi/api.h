@@ -107,6 +107,8 @@ enum http_verb route_verb(struct str method);
 enum err api_fail(struct api_req *q, enum err code);
 enum err api_fail_param(struct api_req *q, enum err code, const char *name, json_t *value);
 enum err api_fail_list(struct api_req *q, enum err code, json_t *positional);
+/* 400 "%fieldName" is not supported... with the key in Magento's CamelCase. */
+enum err api_fail_unknown_field(struct api_req *q, const char *key);
 /* An error whose phrase is not the table's (message is a raw phrase; params may be NULL). */
 enum err api_fail_msg(struct api_req *q, enum err code, const char *message, json_t *params);
 /* Adds one error to an aggregate (INPUT_ERRORS with several entries, promoted to a single

@@ -56,6 +56,24 @@ enum err api_fail_msg(struct api_req *q, enum err code, const char *message, jso
     return code;
 }
 
+enum err api_fail_unknown_field(struct api_req *q, const char *key)
+{
+    /* Magento names the field in CamelCase: is_active -> IsActive */
+    char out[128];
+    size_t n = 0;
+    bool up = true;
+    for (const char *p = key; *p && n + 1 < sizeof(out); p++) {
+        if (*p == '_') {
+            up = true;
+            continue;
+        }
+        out[n++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
+        up = false;
+    }
+    out[n] = '\0';
+    return api_fail_param(q, ERR_FIELD_NOT_SUPPORTED, "fieldName", json_string(out));
+}
+
 void api_add_error(struct api_req *q, enum err code, const char *name, json_t *value)
 {
     if (!q->err.errors)

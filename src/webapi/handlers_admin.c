@@ -191,7 +191,7 @@ static enum err read_input(struct api_req *q, struct integration_input *in, cons
         for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && !ok; i++)
             ok = strcmp(k, known[i]) == 0;
         if (!ok)
-            return api_fail_param(q, ERR_FIELD_NOT_SUPPORTED, "fieldName", json_string(k));
+            return api_fail_unknown_field(q, k);
     }
     memset(in, 0, sizeof(*in));
     in->name = body_text(obj, "name");
@@ -323,7 +323,8 @@ struct activate_job {
 static void post_work(void *p)
 {
     struct activate_job *j = p;
-    integration_post_callback(j->plan.url, j->plan.fields, 8, j->timeout, j->redirects, &j->cb);
+    integration_post_callback(j->plan.url, j->plan.fields, j->plan.nfields, j->timeout,
+                              j->redirects, &j->cb);
 }
 
 static void callback_json(struct buf *out, const struct activate_job *j)
@@ -436,7 +437,29 @@ static enum err activate(struct api_req *q, bool test)
         j->timeout = 5;
     if (j->redirects < 0)
         j->redirects = 0;
-    const char *cb = json_is_object(q->body) ? body_text(q->body, "success_call_back") : NULL;
+    /* The body, if any: {"success_call_back": absolute http(s) URL}, checked before anything
+     * changes (the working tokens stay until the request is known to be good). */
+    const char *cb = NULL;
+    if (q->body && !json_is_object(q->body))
+        return api_fail_list(q, ERR_INVALID_TYPE,
+                             json_pack("{s:s,s:s}", "value", "body", "type", "object"));
+    if (q->body) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(q->body, k, v)
+        {
+            if (strcmp(k, "success_call_back") != 0)
+                return api_fail_unknown_field(q, k);
+            bool http = json_is_string(v) && (strncmp(json_string_value(v), "https://", 8) == 0 ||
+                                              strncmp(json_string_value(v), "http://", 7) == 0);
+            if (!http || json_string_length(v) > 1024 ||
+                strpbrk(json_string_value(v), " \"<>\\\r\n\t"))
+                return api_fail_msg(q, ERR_INVALID,
+                                    "\"%fieldName\" must be an absolute http(s) URL.",
+                                    json_pack("{s:s}", "fieldName", "success_call_back"));
+            cb = json_string_value(v);
+        }
+    }
     j->success_call_back =
         cb ? cb : arena_printf(q->a, "%sadmin/integrations/success", base_url(q));
     if (test) {

@@ -1,5 +1,4 @@
 /* The customer's own account: GET and PUT /V1/customers/me (resource "self"). */
-#include <ctype.h>
 #include <string.h>
 
 #include "customer/customer.h"
@@ -29,24 +28,6 @@ enum err api_customer_me(struct api_req *q)
     return ERR_OK;
 }
 
-/* "is_active" -> "IsActive", as Magento names an unsupported field in its error. */
-static json_t *camel(const char *k)
-{
-    char out[128];
-    size_t n = 0;
-    bool up = true;
-    for (const char *p = k; *p && n + 1 < sizeof(out); p++) {
-        if (*p == '_') {
-            up = true;
-            continue;
-        }
-        out[n++] = up ? (char)toupper((unsigned char)*p) : *p;
-        up = false;
-    }
-    out[n] = '\0';
-    return json_string(out);
-}
-
 enum err api_customer_me_save(struct api_req *q)
 {
     struct customer c;
@@ -60,7 +41,10 @@ enum err api_customer_me_save(struct api_req *q)
     const char *bad = NULL;
     e = customer_apply(&c, obj, &bad);
     if (e == ERR_FIELD_NOT_SUPPORTED)
-        return api_fail_param(q, e, "fieldName", camel(bad));
+        return api_fail_unknown_field(q, bad);
+    if (e == ERR_INVALID)
+        return api_fail_msg(q, ERR_INVALID, "\"%fieldName\" is longer than %max characters.",
+                            json_pack("{s:s,s:i}", "fieldName", bad, "max", 255));
     if (e == ERR_INVALID_TYPE) {
         json_t *p = json_pack("{s:s,s:s}", "value", bad, "type", "string");
         return api_fail_list(q, e, p);

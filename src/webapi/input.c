@@ -45,6 +45,9 @@ enum err api_read_body(struct api_req *q)
 {
     struct str ct = http_header(q->http, "content-type");
     struct str body = http_body(q->http);
+    /* Magento: Content-Type is required when a body is present; no body, nothing to decode */
+    if (body.len == 0 && (!ct.p || !str_trim(ct).len))
+        return ERR_OK;
     if (!ct.p || !str_trim(ct).len)
         return api_fail(q, ERR_CT_EMPTY);
     struct str media;

@@ -100,6 +100,7 @@ class Server:
         self.proc = None
         self.exit_code = None
         self.signalled = None  # the last signal a test sent to the process
+        self.serve_env = None  # extra environment of `serve` (kept across restarts)
         _ALL_SERVERS.append(self)
 
     # --- command line ---------------------------------------------------------------------------
@@ -128,8 +129,12 @@ class Server:
 
     # --- process --------------------------------------------------------------------------------
 
-    def start(self, threads=2, extra_args=()):
+    def start(self, threads=2, extra_args=(), env=None):
+        """Run `serve` until GET /health answers 200. `env` adds environment variables (e.g.
+        STOREGATE_CLEANUP_INTERVAL); they are kept for later restarts."""
         assert self.proc is None, "already started"
+        if env is not None:
+            self.serve_env = dict(env)
         cmd = [
             str(storegate_bin()), "--var-dir", str(self.var_dir), "serve",
             "--listen", f"127.0.0.1:{self.port}", "--threads", str(threads), *extra_args,
@@ -137,7 +142,7 @@ class Server:
         self._out = open(self.stdout_path, "ab")
         self._err = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(
-            cmd, cwd=str(self.cwd), env=cli_env(), stdin=subprocess.DEVNULL,
+            cmd, cwd=str(self.cwd), env=cli_env(self.serve_env), stdin=subprocess.DEVNULL,
             stdout=self._out, stderr=self._err,
         )
         deadline = time.monotonic() + START_TIMEOUT
@@ -167,14 +172,14 @@ class Server:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def restart(self, threads=2, extra_args=()):
+    def restart(self, threads=2, extra_args=(), env=None):
         """Stop with SIGTERM (which must exit 0), then serve the same var dir on the same port."""
         code = self.stop()
         assert code == 0, f"storegate serve exited {code} on SIGTERM before a restart\n{self.logs()}"
         self.proc = None
         self.exit_code = None
         self.signalled = None
-        return self.start(threads=threads, extra_args=extra_args)
+        return self.start(threads=threads, extra_args=extra_args, env=env)
 
     def send_signal(self, sig):
         self.signalled = sig
@@ -282,8 +287,9 @@ class ServerFactory:
         self.servers = []
 
     def create(self, start=True, install=True, install_args=(), pre_serve=(), serve_args=(),
-               threads=2, admin_password=None):
-        """A new installation; `pre_serve` is a list of CLI argument tuples run before `serve`."""
+               threads=2, admin_password=None, serve_env=None):
+        """A new installation; `pre_serve` is a list of CLI argument tuples run before `serve`;
+        `serve_env` adds environment variables to the `serve` process."""
         srv = Server(tempfile.mkdtemp(prefix="srv-", dir=self.root), admin_password=admin_password)
         self.servers.append(srv)
         if install:
@@ -291,7 +297,7 @@ class ServerFactory:
         for args in pre_serve:
             srv.cli_ok(*args)
         if start:
-            srv.start(threads=threads, extra_args=serve_args)
+            srv.start(threads=threads, extra_args=serve_args, env=serve_env)
         return srv
 
     def close(self):

@@ -135,12 +135,15 @@ def assert_problem(resp, status, message):
 
 class CallbackReceiver:
     """A threaded HTTP server on a free port that records every POST (the activation's credentials)
-    and answers `status` with `body`. `posts` holds dicts: path, headers, raw (bytes), fields
-    (list of (name, value) pairs in the order sent)."""
+    and answers `status` with `body` (and extra `headers`, e.g. a Location), after `delay` seconds
+    (a slow third party). `posts` holds dicts: path, headers, raw (bytes), fields (list of
+    (name, value) pairs in the order sent)."""
 
-    def __init__(self, status=200, body=b"ok"):
+    def __init__(self, status=200, body=b"ok", delay=0.0, headers=()):
         self.status = status
         self.body = body
+        self.delay = delay
+        self.headers = list(headers)
         self.posts = []
         self._cond = threading.Condition()
         receiver = self
@@ -161,11 +164,18 @@ class CallbackReceiver:
                 with receiver._cond:
                     receiver.posts.append(post)
                     receiver._cond.notify_all()
-                self.send_response(receiver.status)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(receiver.body)))
-                self.end_headers()
-                self.wfile.write(receiver.body)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                try:
+                    self.send_response(receiver.status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(receiver.body)))
+                    for name, value in receiver.headers:
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(receiver.body)
+                except OSError:  # the client gave up waiting (a timeout test)
+                    self.close_connection = True
 
             def log_message(self, *args):
                 pass

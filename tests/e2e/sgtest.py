@@ -37,6 +37,44 @@ NOT_AUTHORIZED_BODY = {"message": MSG_NOT_AUTHORIZED, "parameters": {"resources"
 
 TOKEN_PATH = "/rest/V1/integration/admin/token"
 
+# Customers (reference §5.4, §8.5; issue 3 item 5).
+CUSTOMER_TOKEN_PATH = "/rest/V1/integration/customer/token"
+CUSTOMER_REVOKE_PATH = "/rest/V1/integration/customer/revoke-customer-token"
+CUSTOMER_ME_PATH = "/rest/V1/customers/me"
+MSG_FIELD_NOT_SUPPORTED = '"%fieldName" is not supported. Correct the field name and try again.'
+MSG_CUSTOMER_EXISTS = (
+    "A customer with the same email address already exists in an associated website."
+)
+
+
+def not_authorized(resource):
+    """The ACL refusal body naming `resource` (reference §5.5, observed table)."""
+    return {"message": MSG_NOT_AUTHORIZED, "parameters": {"resources": resource}}
+
+
+def create_customer(server, email, password, firstname="Jane", lastname="Doe", website_id=None):
+    """`customer:create --json` on a Server; returns the printed JSON ({"id", "email"})."""
+    args = ["customer:create", "--email", email, "--firstname", firstname,
+            "--lastname", lastname, "--password", password, "--json"]
+    if website_id is not None:
+        args += ["--website-id", str(website_id)]
+    cp = server.cli_ok(*args)
+    try:
+        out = json.loads(cp.stdout)
+    except ValueError:
+        raise AssertionError(f"customer:create --json printed no JSON: {cp.stdout!r}") from None
+    assert isinstance(out.get("id"), int), out
+    return out
+
+
+def customer_token(server, email, password):
+    """A customer token; fails unless HTTP 200 with a JSON string."""
+    r = server.post(CUSTOMER_TOKEN_PATH, json={"username": email, "password": password})
+    assert r.status_code == 200, f"customer token: HTTP {r.status_code} {r.text[:300]!r}"
+    tok = body_json(r)
+    assert isinstance(tok, str) and tok, f"customer token is not a JSON string: {r.text[:300]!r}"
+    return tok
+
 
 def bearer(token):
     return {"Authorization": "Bearer " + token}
