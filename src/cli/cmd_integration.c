@@ -64,6 +64,27 @@ static int find(struct ctx *c, const char *id_or_name, struct integration *out)
     return 0;
 }
 
+/* The callback POST's settings and the store base URL the third party is told. */
+struct post_settings {
+    long timeout, redirects;
+    char base[SETTINGS_STR_MAX];
+};
+
+static void post_settings(struct ctx *c, struct post_settings *p)
+{
+    struct store_config *cfg = store_config_new();
+    store_config_sync(cfg, c->db, true);
+    p->timeout = (long)store_config_get_int(cfg, "oauth/consumer/post_timeout", -1);
+    p->redirects = (long)store_config_get_int(cfg, "oauth/consumer/post_maxredirects", -1);
+    if (p->timeout <= 0)
+        p->timeout = 5;
+    if (p->redirects < 0)
+        p->redirects = 0;
+    const char *base = store_config_get(cfg, "web/unsecure/base_url", -1);
+    snprintf(p->base, sizeof(p->base), "%s", base && *base ? base : c->s.base_url);
+    store_config_free(cfg);
+}
+
 static json_t *describe(struct ctx *c, const struct integration *in, bool with_credentials)
 {
     json_t *j = json_object();
@@ -240,17 +261,11 @@ int cmd_integration_activate(const struct cli_args *a)
         close_ctx(&c);
         return rc;
     }
-    struct store_config *cfg = store_config_new();
-    store_config_sync(cfg, c.db, true);
-    long timeout = (long)store_config_get_int(cfg, "oauth/consumer/post_timeout", -1);
-    long redirects = (long)store_config_get_int(cfg, "oauth/consumer/post_maxredirects", -1);
-    const char *base = store_config_get(cfg, "web/unsecure/base_url", -1);
-    if (!base || !*base)
-        base = c.s.base_url;
+    struct post_settings ps;
+    post_settings(&c, &ps);
     struct callback_result cb;
-    enum err e = integration_activate(c.db, c.a, &c.key, base, timeout <= 0 ? 5 : timeout,
-                                      redirects < 0 ? 0 : redirects, in.id, &cb);
-    store_config_free(cfg);
+    enum err e =
+        integration_activate(c.db, c.a, &c.key, ps.base, ps.timeout, ps.redirects, in.id, &cb);
     bool reauthorize = in.status != STATUS_INACTIVE;
     if (e == ERR_IO) {
         fprintf(stderr,
@@ -354,16 +369,10 @@ int cmd_integration_test_callback(const struct cli_args *a)
         close_ctx(&c);
         return rc;
     }
-    struct store_config *cfg = store_config_new();
-    store_config_sync(cfg, c.db, true);
-    long timeout = (long)store_config_get_int(cfg, "oauth/consumer/post_timeout", -1);
-    long redirects = (long)store_config_get_int(cfg, "oauth/consumer/post_maxredirects", -1);
-    const char *base = store_config_get(cfg, "web/unsecure/base_url", -1);
-    if (!base || !*base)
-        base = c.s.base_url;
+    struct post_settings ps;
+    post_settings(&c, &ps);
     struct activation plan;
-    enum err e = integration_test_prepare(c.db, c.a, &c.key, base, in.id, &plan);
-    store_config_free(cfg);
+    enum err e = integration_test_prepare(c.db, c.a, &c.key, ps.base, in.id, &plan);
     if (e == ERR_NOT_FOUND) {
         fprintf(stderr, "storegate: the integration '%s' has no Callback URL to test\n", in.name);
         close_ctx(&c);
@@ -375,8 +384,7 @@ int cmd_integration_test_callback(const struct cli_args *a)
         return 1;
     }
     struct callback_result cb;
-    integration_post_callback(plan.url, plan.fields, plan.nfields, timeout <= 0 ? 5 : timeout,
-                              redirects < 0 ? 0 : redirects, &cb);
+    integration_post_callback(plan.url, plan.fields, plan.nfields, ps.timeout, ps.redirects, &cb);
     integration_activate_finish(c.db, &plan, 0, &cb);
     integration_log_add(c.db, in.id, "test callback", 0, cb.delivered ? "delivered" : cb.error);
     json_t *j = json_pack("{s:s,s:b,s:I,s:I,s:s,s:s?}", "url", plan.url, "delivered", cb.delivered,

@@ -122,13 +122,15 @@ void store_config_invalidate(struct store_config *c)
     c->stale = true;
 }
 
-static enum err read_version(struct db *db, int64_t *v)
+enum err cache_version_read(struct db *db, const char *name, int64_t *v)
 {
     struct db_stmt *st;
     bool row = false;
-    enum err e = db_prepare(db, "SELECT version FROM cache_version WHERE name = 'config'", &st);
-    if (!e)
+    enum err e = db_prepare(db, "SELECT version FROM cache_version WHERE name = $1", &st);
+    if (!e) {
+        db_bind_text(st, 1, str_c(name));
         e = db_next(st, &row);
+    }
     if (!e && row) {
         *v = db_col_i64(st, 0);
         db_done(st);
@@ -199,7 +201,7 @@ enum err store_config_sync(struct store_config *c, struct db *db, bool changed)
     if (!c->stale && !changed)
         return ERR_OK;
     int64_t v = -1;
-    enum err e = read_version(db, &v);
+    enum err e = cache_version_read(db, "config", &v);
     if (e)
         return e;
     if (v != c->version || c->stale) {

@@ -30,6 +30,8 @@ const char *store_config_get(const struct store_config *c, const char *path, int
 int64_t store_config_get_int(const struct store_config *c, const char *path, int64_t store_id);
 bool store_config_get_bool(const struct store_config *c, const char *path, int64_t store_id);
 
+/* Reads cache_version's row for a cache ("config", "store"). */
+enum err cache_version_read(struct db *db, const char *name, int64_t *version);
 /* True if path is one storegate knows (config:set refuses others). */
 bool store_config_known(const char *path);
 /* Checks value against the path's type and bounds; on failure writes a message. */

@@ -132,3 +132,17 @@ bool str_utf8_valid(struct str s)
     }
     return true;
 }
+
+bool str_is_email(const char *e)
+{
+    const char *at = strchr(e, '@');
+    if (!at || at == e || strchr(at + 1, '@') || strlen(e) > 254)
+        return false;
+    const char *dot = strrchr(at, '.');
+    if (!dot || dot == at + 1 || !dot[1])
+        return false;
+    for (const char *p = e; *p; p++)
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f || strchr("<>\"(),;:[]\\", *p))
+            return false;
+    return true;
+}

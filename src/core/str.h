@@ -34,6 +34,9 @@ struct str str_cut(struct str s, char sep, struct str *rest);
 ptrdiff_t str_find(struct str s, char c);
 /* Parses a base-10 integer with optional sign; the whole slice must be digits. */
 bool str_to_i64(struct str s, int64_t *out);
+/* A plausible email address: one '@' with text before it, a dot in the domain, no spaces,
+ * control characters or <>"(),;:[]\ characters, at most 254 bytes. */
+bool str_is_email(const char *e);
 /* Returns true if s is valid UTF-8 (no overlongs, no surrogates). */
 bool str_utf8_valid(struct str s);
 

@@ -17,20 +17,6 @@ static void key_of(const char *email, char *out, size_t outlen)
     out[n] = '\0';
 }
 
-static bool email_ok(const char *e)
-{
-    const char *at = strchr(e, '@');
-    if (!at || at == e || strchr(at + 1, '@') || strlen(e) > 254)
-        return false;
-    const char *dot = strrchr(at, '.');
-    if (!dot || dot == at + 1 || !dot[1])
-        return false;
-    for (const char *p = e; *p; p++)
-        if ((unsigned char)*p <= ' ' || strchr("<>\"(),;:[]\\", *p))
-            return false;
-    return true;
-}
-
 static bool name_ok(const char *s)
 {
     return s && *s && strlen(s) <= 255;
@@ -42,17 +28,21 @@ bool customer_validate(const struct customer_input *in, char *err, size_t errlen
         snprintf(err, errlen, "\"email\" is required. Enter and try again.");
         return false;
     }
-    if (!email_ok(in->email)) {
+    if (!str_is_email(in->email)) {
         snprintf(err, errlen, "\"%.200s\" is not a valid email address.", in->email);
         return false;
     }
-    if (!name_ok(in->firstname)) {
-        snprintf(err, errlen, "\"firstname\" is required. Enter and try again.");
-        return false;
-    }
-    if (!name_ok(in->lastname)) {
-        snprintf(err, errlen, "\"lastname\" is required. Enter and try again.");
-        return false;
+    static const char *const names[] = {"firstname", "lastname"};
+    const char *values[] = {in->firstname, in->lastname};
+    for (int i = 0; i < 2; i++) {
+        if (!values[i] || !*values[i]) {
+            snprintf(err, errlen, "\"%s\" is required. Enter and try again.", names[i]);
+            return false;
+        }
+        if (!name_ok(values[i])) {
+            snprintf(err, errlen, "\"%s\" is longer than 255 characters.", names[i]);
+            return false;
+        }
     }
     if (in->password) {
         /* Magento: 8+ characters from 3 of lower, upper, digits, special. */

@@ -28,20 +28,6 @@ static bool url_ok(const char *u)
     return true;
 }
 
-static bool email_ok(const char *e)
-{
-    const char *at = strchr(e, '@');
-    if (!at || at == e || strchr(at + 1, '@') || strlen(e) > 254)
-        return false;
-    const char *dot = strrchr(at, '.');
-    if (!dot || dot == at + 1 || !dot[1])
-        return false;
-    for (const char *p = e; *p; p++)
-        if ((unsigned char)*p <= ' ' || strchr("<>\"(),;:[]\\", *p))
-            return false;
-    return true;
-}
-
 bool integration_validate(const struct integration_input *in, bool require_https, char *err,
                           size_t errlen, const char **warning)
 {
@@ -54,7 +40,7 @@ bool integration_validate(const struct integration_input *in, bool require_https
         snprintf(err, errlen, "The integration name must be at most 255 characters.");
         return false;
     }
-    if (in->email && *in->email && !email_ok(in->email)) {
+    if (in->email && *in->email && !str_is_email(in->email)) {
         snprintf(err, errlen, "\"%.200s\" is not a valid email address.", in->email);
         return false;
     }

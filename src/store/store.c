@@ -157,26 +157,12 @@ oom:
     return ERR_DB;
 }
 
-static enum err read_version(struct db *db, int64_t *v)
-{
-    struct db_stmt *st;
-    bool row = false;
-    enum err e = db_prepare(db, "SELECT version FROM cache_version WHERE name = 'store'", &st);
-    if (!e)
-        e = db_next(st, &row);
-    if (!e && row) {
-        *v = db_col_i64(st, 0);
-        db_done(st);
-    }
-    return e;
-}
-
 enum err store_cache_sync(struct store_cache *c, struct db *db, bool changed)
 {
     if (c->loaded && !changed)
         return ERR_OK;
     int64_t v = -1;
-    enum err e = read_version(db, &v);
+    enum err e = cache_version_read(db, "store", &v);
     if (e)
         return e;
     if (c->loaded && v == c->version)

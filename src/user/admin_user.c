@@ -17,20 +17,6 @@ static size_t username_key(struct str name, char *out, size_t outlen)
     return n;
 }
 
-static bool email_ok(const char *e)
-{
-    const char *at = strchr(e, '@');
-    if (!at || at == e || strchr(at + 1, '@') || strlen(e) > 254)
-        return false;
-    const char *dot = strrchr(at, '.');
-    if (!dot || dot == at + 1 || dot[1] == '\0')
-        return false;
-    for (const char *p = e; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',')
-            return false;
-    return true;
-}
-
 bool admin_user_validate(const struct admin_user_input *in, char *err, size_t errlen)
 {
     if (!in->username || !*in->username) {
@@ -50,7 +36,7 @@ bool admin_user_validate(const struct admin_user_input *in, char *err, size_t er
         snprintf(err, errlen, "\"Email\" is required. Enter and try again.");
         return false;
     }
-    if (!email_ok(in->email)) {
+    if (!str_is_email(in->email)) {
         snprintf(err, errlen, "\"%s\" is not a valid email address.", in->email);
         return false;
     }

@@ -34,7 +34,8 @@ enum err auth_lock_check(struct db *db, enum lock_kind kind, struct str name, in
         return e;
     int64_t failures = db_col_i64(st, 0), expires = db_col_i64(st, 1);
     db_done(st);
-    *locked = failures >= max_failures && expires > now;
+    /* 0 turns the lock off (Magento would refuse every token request instead) */
+    *locked = max_failures > 0 && failures >= max_failures && expires > now;
     return ERR_OK;
 }
 

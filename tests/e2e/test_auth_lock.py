@@ -1,9 +1,9 @@
 """The authentication lock of the admin and customer token services (issue 3 item 6; reference
-§1.5, §5.4, §10.1): `oauth/authentication_lock/max_failures_count` (default 6) consecutive failures
-lock the name for `oauth/authentication_lock/timeout` seconds (default 1800); the locked answer is
-the bad-credentials 401; the lock expires by time in the request path (Magento needs its cron);
-`storegate admin:user:unlock USER` clears it. Every test signs in with accounts of its own on a
-private server, and settings changed on it are put back."""
+§1.5, §5.4, §10.1): `oauth/authentication_lock/max_failures_count` (default 6) consecutive
+failures lock the name for `oauth/authentication_lock/timeout` seconds (default 1800); the locked
+answer is the bad-credentials 401; the lock expires by time in the request path (Magento needs its
+cron); `storegate admin:user:unlock USER` clears it. Every test signs in with accounts of its own
+on a private server, and settings changed on it are put back."""
 
 import secrets
 import time

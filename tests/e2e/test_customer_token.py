@@ -1,4 +1,4 @@
-"""Customer accounts and tokens (issue 3 item 5; reference §5.3-§5.6, §8.5 and the observed table):
+"""Customer accounts and tokens (issue 3 item 5; reference §5.3-§5.6, §8.5, the observed table):
 POST /rest/V1/integration/customer/token, GET/PUT /rest/V1/customers/me (resource "self"),
 POST /rest/V1/integration/customer/revoke-customer-token, the customer token lifetime, and the
 `customer:create` command. Every wrong-password attempt uses a customer of its own, so that the
@@ -130,7 +130,8 @@ def test_token_route_under_a_store_code(server, module_customer, prefix):
 
 
 def test_wrong_password(server, customer):
-    r = post_token(server, {"username": customer.email, "password": "Wrong-1" + secrets.token_hex(4)})
+    wrong = "Wrong-1" + secrets.token_hex(4)
+    r = post_token(server, {"username": customer.email, "password": wrong})
     assert_response(r, 401, BAD_CREDENTIALS)
     assert "WWW-Authenticate" not in r.headers
 
@@ -473,7 +474,8 @@ def test_customer_lifetime_does_not_change_admin_tokens(lifetime_server):
 
 def assert_refused(cp):
     assert cp.returncode != 0, f"accepted:\nstdout: {cp.stdout}\nstderr: {cp.stderr}"
-    assert re.search(r"^storegate: \S", cp.stderr, re.M), f"no `storegate: <problem>`: {cp.stderr!r}"
+    assert re.search(r"^storegate: \S", cp.stderr, re.M), (
+        f"no `storegate: <problem>`: {cp.stderr!r}")
 
 
 def customer_create_args(**over):
