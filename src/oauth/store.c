@@ -265,3 +265,27 @@ enum err oauth_token_advance(struct db *db, struct arena *a, const struct crypto
     crypto_wipe(sec, sizeof(sec));
     return e;
 }
+
+enum err oauth_bearer_integration(struct db *db, struct str token, int64_t *integration_id,
+                                  bool *all_resources)
+{
+    struct db_stmt *st;
+    bool row = false;
+    enum err e = db_prepare(db,
+                            "SELECT i.integration_id, i.all_resources FROM oauth_token t"
+                            " JOIN integration i ON i.consumer_id = t.consumer_id"
+                            " WHERE t.token = $1 AND t.user_type = 1 AND t.type = 'access'"
+                            " AND t.revoked = 0 AND i.status = 1",
+                            &st);
+    if (e)
+        return e;
+    db_bind_text(st, 1, token);
+    if ((e = db_next(st, &row)))
+        return e;
+    if (!row)
+        return ERR_NOT_FOUND;
+    *integration_id = db_col_i64(st, 0);
+    *all_resources = db_col_i64(st, 1) != 0;
+    db_done(st);
+    return ERR_OK;
+}

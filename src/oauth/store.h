@@ -47,6 +47,11 @@ enum err oauth_token_of_consumer(struct db *db, struct arena *a, const struct cr
 /* An integration token by its value (ERR_NOT_FOUND if none). */
 enum err oauth_token_by_value(struct db *db, struct arena *a, const struct crypto_key *key,
                               struct str token, struct oauth_token *out);
+/* The active integration behind an access token used as a Bearer token, in one query and
+ * without opening any secret: ERR_NOT_FOUND unless the token is an unrevoked access token of an
+ * Active integration. */
+enum err oauth_bearer_integration(struct db *db, struct str token, int64_t *integration_id,
+                                  bool *all_resources);
 /* Deletes the consumer's integration token rows (reauthorize, stale handshakes). */
 enum err oauth_token_clear(struct db *db, int64_t consumer_id);
 /* Reuses the consumer's verifier row or creates one (Magento's createVerifierToken). */

@@ -66,13 +66,12 @@ static void bearer(struct api_req *q, struct str token)
         !store_config_get_bool(q->w->config, "oauth/consumer/enable_integration_as_bearer",
                                q->store ? q->store->id : -1))
         return;
-    struct oauth_token t;
-    if (oauth_token_by_value(q->w->db, q->a, &q->w->app->key, token, &t) != ERR_OK)
-        return;
-    crypto_wipe((void *)t.secret.p, t.secret.len);
-    struct caller c;
-    if (t.type == TOKEN_ACCESS && !t.revoked && active_integration(q, t.consumer_id, &c))
+    int64_t iid;
+    bool all;
+    if (oauth_bearer_integration(q->w->db, token, &iid, &all) == ERR_OK) {
+        struct caller c = {CALLER_INTEGRATION, iid, all};
         set_integration(q, &c);
+    }
 }
 
 bool api_allowed(struct api_req *q, struct str resource)
