@@ -3,6 +3,8 @@
 #   make         release build -> build/release/storegate
 #   make serve   deps + build, install a store into var/ on first run, serve on 127.0.0.1:8080
 #   make test    deps + build, source check, unit tests (ctest), end-to-end tests (pytest)
+#   make test-pg deps + build, the end-to-end tests with every store in PostgreSQL (a throwaway
+#                cluster in a temp folder: scripts/test-pg.sh)
 #   make asan    the unit and end-to-end tests under AddressSanitizer + UBSan (build/asan)
 #   make fuzz    every libFuzzer target for FUZZ_SECONDS each (build/fuzz, clang)
 #   make format  clang-format the C sources in place
@@ -30,7 +32,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 .NOTPARALLEL:
 MAKEFLAGS += --no-print-directory
 .DEFAULT_GOAL := all
-.PHONY: all build deps serve test check-source unit e2e asan fuzz format clean
+.PHONY: all build deps serve test test-pg check-source unit e2e asan fuzz format clean
 
 all: build
 
@@ -58,6 +60,11 @@ unit: build
 
 e2e: build
 	STOREGATE_BIN=$(abspath $(RELEASE_DIR)/storegate) $(PYTHON) -m pytest -q tests/e2e
+
+# The same end-to-end suite, every installation in a database of its own on a throwaway PostgreSQL
+# cluster (initdb in a temp folder, run by an unprivileged user, removed afterwards).
+test-pg: deps build
+	STOREGATE_BIN=$(abspath $(RELEASE_DIR)/storegate) scripts/test-pg.sh
 
 asan: deps
 	test -f $(ASAN_DIR)/CMakeCache.txt || \

@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(
     build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
     libh2o-evloop-dev libh2o-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
-    libcurl4-openssl-dev libcmocka-dev libpq-dev
-    python3-pytest python3-requests python3-requests-oauthlib
+    libcurl4-openssl-dev libcmocka-dev libpq-dev postgresql
+    python3-pytest python3-requests python3-requests-oauthlib python3-psycopg2
     wrk nginx-light curl
 )
 # The browser tests (node:test + playwright-core) come with a package.json; they need Debian's node.

@@ -348,11 +348,11 @@ enum err store_config_set(struct db *db, const char *path, enum config_scope sco
     if (!e)
         e = db_run(st, NULL);
     if (!e)
+        db_notify(db); /* delivered with the commit */
+    if (!e)
         e = db_commit(db);
     else
         db_rollback(db);
-    if (!e)
-        db_notify(db); /* other nodes drop their cached configuration now */
     return e;
 }
 

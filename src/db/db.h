@@ -55,7 +55,7 @@ void db_read_end(struct db *db);
  * data_version). Caches use it to decide when to look at their version rows. */
 bool db_changed(struct db *db);
 /* Tells the other connections (and, with PostgreSQL, the other nodes) that cached data changed:
- * writers of cache_version call it after committing. */
+ * writers of cache_version call it inside their transaction (PostgreSQL delivers it at commit). */
 void db_notify(struct db *db);
 /* A round trip to the engine (health checks). */
 enum err db_ping(struct db *db);

@@ -1,5 +1,5 @@
 /* PostgreSQL driver (libpq): statements prepared once per connection (named s<N>, cached by SQL
- * address), text parameters, LISTEN/NOTIFY for cache invalidation across nodes, and a lost
+ * address), text parameters, NOTIFY sent inside the writer's transaction, and a lost
  * connection reported as "unavailable" (503) and re-established on the next call. Errors are
  * logged with their SQLSTATE and primary message only: PostgreSQL's DETAIL can quote the
  * conflicting values (a token hash, a nonce), which never reach the log. */
@@ -370,18 +370,18 @@ static void pg_read_end(struct db *d)
 
 static bool pg_changed(struct db *d)
 {
+    /* Always "maybe": a NOTIFY from another process reaches this connection asynchronously, so
+     * a request right after a config:set could still miss it; the caches read their version rows
+     * (one small query) on every request instead. The notifications are drained so they do not
+     * pile up. */
     struct pg_db *db = DB(d);
-    bool changed = !db->first_changed_done;
-    db->first_changed_done = true;
-    if (PQstatus(db->c) != CONNECTION_OK)
-        return true;
-    PQconsumeInput(db->c);
-    PGnotify *n;
-    while ((n = PQnotifies(db->c))) {
-        changed = true;
-        PQfreemem(n);
+    if (PQstatus(db->c) == CONNECTION_OK) {
+        PQconsumeInput(db->c);
+        PGnotify *n;
+        while ((n = PQnotifies(db->c)))
+            PQfreemem(n);
     }
-    return changed;
+    return true;
 }
 
 static void pg_notify(struct db *d)

@@ -403,11 +403,11 @@ enum err store_view_create(struct db *db, const char *code, const char *name, in
     if (!e)
         e = db_run(st, NULL);
     if (!e)
+        db_notify(db); /* delivered with the commit */
+    if (!e)
         e = db_commit(db);
     else
         db_rollback(db);
-    if (!e)
-        db_notify(db);
     if (!e && id)
         *id = new_id;
     return e;

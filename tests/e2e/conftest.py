@@ -5,7 +5,12 @@ change settings or need a private store get their own through `server_factory` (
 test ends) or `module_server_factory` (stopped when the module ends); `Server.restart()` serves the
 same var dir again. `callback_receiver` stands in for an integration's Callback URL. Teardown sends
 SIGTERM and requires exit code 0. The tail of serve's stderr of every server a failing test could
-have used is attached to the failure report. Set STOREGATE_KEEP_TMP=1 to keep the var dirs.
+have used is attached to the failure report. Set STOREGATE_KEEP_TMP=1 to keep the var dirs (and
+the PostgreSQL databases).
+
+With STOREGATE_TEST_PG_URL=postgresql://USER@HOST:PORT/ every installation gets a database of its
+own on that PostgreSQL server (storedb.py), all dropped at the end of the session; `make test-pg`
+(scripts/test-pg.sh) runs the suite so against a throwaway cluster.
 
 Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/e2e
 """
@@ -17,7 +22,13 @@ from pathlib import Path
 
 import pytest
 
+import storedb
 from harness import _ALL_SERVERS, ServerFactory, storegate_bin
+
+
+def pytest_report_header(config):
+    where = f" at {storedb.PG_URL}" if storedb.ON_POSTGRESQL else ""
+    return f"storegate stores: {storedb.ENGINE}{where}"
 
 
 # --- fixtures -------------------------------------------------------------------------------------
@@ -32,6 +43,17 @@ def sg_bin():
             pytrace=False,
         )
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pg_databases():
+    """On PostgreSQL: drops the session's databases once every server is stopped (autouse and
+    session-scoped, so set up first and torn down last)."""
+    yield
+    if storedb.ON_POSTGRESQL and os.environ.get("STOREGATE_KEEP_TMP") != "1":
+        problems = storedb.drop_databases()
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(scope="session")

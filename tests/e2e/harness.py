@@ -3,7 +3,8 @@ installed store with its `serve` process (`Server`). conftest.py turns these int
 
 The binary comes from $STOREGATE_BIN (default <repo>/build/release/storegate). Every server gets its
 own directory holding var/, a cwd/ (so that a default ./var never lands in the repository) and the
-files that receive serve's stdout and stderr."""
+files that receive serve's stdout and stderr. With STOREGATE_TEST_PG_URL set, every installation
+also gets a fresh PostgreSQL database of its own (storedb.py), unless the test names one itself."""
 
 import os
 import secrets
@@ -18,6 +19,7 @@ import pytest
 import requests
 
 import sgtest
+import storedb
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_BIN = REPO / "build" / "release" / "storegate"
@@ -114,7 +116,15 @@ class Server:
         assert cp.returncode == 0, describe(cp)
         return cp
 
+    def db_args(self):
+        """setup:install's --db-url for this installation: on PostgreSQL a fresh database of its
+        own; nothing on SQLite (the default storegate.db in var/)."""
+        return storedb.install_args()
+
     def install(self, extra_args=()):
+        extra_args = list(extra_args)
+        if not any(str(a).split("=", 1)[0] == "--db-url" for a in extra_args):
+            extra_args += self.db_args()
         cp = self.cli(
             "setup:install",
             "--base-url", self.base_url,

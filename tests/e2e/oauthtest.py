@@ -8,8 +8,8 @@
 * A second, hand-written signer that signs the way Magento's own clients do (reference §4.4 and
   Appendix A: natural sort of the encoded keys, the query's `+` signed literally), built with
   hmac/hashlib only, so that it shares nothing with oauthlib nor with the server.
-* Small readers of the server's SQLite database for facts the API does not expose (consumer ids)
-  and for states the command line cannot produce (a revoked token).
+* Small readers of the server's database (storedb: SQLite or PostgreSQL) for facts the API does
+  not expose (consumer ids) and for states the command line cannot produce (a revoked token).
 """
 
 import base64
@@ -20,7 +20,6 @@ import http.server
 import json
 import re
 import secrets
-import sqlite3
 import threading
 import time
 import urllib.parse
@@ -31,6 +30,7 @@ from oauthlib.oauth1.rfc5849 import utils as rfc_utils
 from requests_oauthlib import OAuth1, OAuth1Session
 
 from harness import HTTP_TIMEOUT
+from storedb import db_exec, db_query  # noqa: F401 - re-exported for the tests
 
 METHODS = ("HMAC-SHA256", "HMAC-SHA1")
 
@@ -478,29 +478,8 @@ def magento_signed_header(http_method, url, creds, method, scheme="OAuth", consu
 
 
 # --- the server's database ------------------------------------------------------------------------
-
-
-def db_path(server):
-    return server.var_dir / "storegate.db"
-
-
-def db_query(server, sql, args=()):
-    con = sqlite3.connect(f"file:{db_path(server)}?mode=ro", uri=True, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
-
-def db_exec(server, sql, args=()):
-    """A write behind the server's back, for states the command line cannot make."""
-    con = sqlite3.connect(str(db_path(server)), timeout=10)
-    try:
-        with con:
-            cur = con.execute(sql, args)
-            return cur.rowcount
-    finally:
-        con.close()
+# db_query/db_exec come from storedb (one SQL text for SQLite and PostgreSQL) and stay importable
+# from here.
 
 
 def consumer_id(server, integration_id):

@@ -15,8 +15,8 @@ from sgtest import (
     assert_json_error,
     assert_response,
     body_json,
-    read_tree,
 )
+from storedb import stored_data
 
 STORE_VIEWS = "/rest/V1/store/storeViews"
 BAD_CREDENTIALS = {"message": MSG_BAD_CREDENTIALS}
@@ -233,6 +233,6 @@ def test_password_is_not_a_token(server):
 def test_tokens_and_passwords_are_not_stored_in_clear(server):
     token = server.token()
     password = server.admin_password.encode()
-    for path, data in read_tree(server.var_dir).items():
+    for path, data in stored_data(server).items():
         assert token.encode() not in data, f"the bearer token is stored in clear in {path}"
         assert password not in data, f"the admin password is stored in clear in {path}"

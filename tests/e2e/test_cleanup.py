@@ -3,7 +3,8 @@
 (oauth_token user_type 2/3 with expires_at <> 0 and <= now), integration request tokens older than
 `oauth/cleanup/expiration_period` minutes (default 120) and nonces older than
 now - `oauth/timestamp_window` (default 600) - 60 s; never in the request path. Rows are written
-behind the server's back with sqlite3 (schema: src/db/migrations/*.sql) and watched go."""
+behind the server's back (storedb: SQLite or PostgreSQL; schema: src/db/migrations/*.sql) and
+watched go."""
 
 import hashlib
 import re

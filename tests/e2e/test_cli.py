@@ -9,12 +9,12 @@ import secrets
 
 import pytest
 
+import storedb
 from harness import ADMIN_EMAIL, free_port, run_cli
 from sgtest import (
     TOKEN_PATH,
     is_mode_0600,
     key_files,
-    read_tree,
     secret_forms,
 )
 
@@ -104,7 +104,14 @@ def test_commands_need_an_installed_store(scratch, command):
 def test_install_layout(installed):
     var = installed.var_dir
     assert (var / "env.ini").is_file()
-    assert (var / "storegate.db").is_file(), sorted(p.name for p in var.iterdir())
+    if storedb.ON_POSTGRESQL:
+        # The store is in its PostgreSQL database, named in env.ini (0600: a URL may carry a
+        # password); no SQLite file is made beside it.
+        assert not (var / "storegate.db").exists(), sorted(p.name for p in var.iterdir())
+        assert storedb.is_postgresql(storedb.db_url(installed)), (var / "env.ini").read_text()
+        assert is_mode_0600(var / "env.ini"), oct(os.stat(var / "env.ini").st_mode & 0o777)
+    else:
+        assert (var / "storegate.db").is_file(), sorted(p.name for p in var.iterdir())
     keys = key_files(var)
     assert keys, f"no key file under {var}: {sorted(str(p) for p in var.rglob('*'))}"
     for k in keys:
@@ -125,10 +132,26 @@ def test_install_twice_refuses(installed):
     assert after == before, "a refused setup:install changed env.ini or the key file"
 
 
+def test_install_refuses_a_database_that_holds_a_store(installed, scratch):
+    # Another var dir, pointed at the database of an installed store (its SQLite file, or its
+    # PostgreSQL database): refused, and that store is left as it was.
+    url = storedb.db_url(installed)
+    admins = storedb.db_query(installed, "SELECT username FROM admin_user ORDER BY user_id")
+    var = scratch / "var"
+    cp = run_cli(["--var-dir", var, "setup:install", "--base-url", "http://127.0.0.1:1/",
+                  "--admin-user", "intruder", "--admin-password", "Intruder-Pass-123",
+                  "--admin-email", "intruder@example.com", "--db-url", url], cwd=scratch)
+    assert_refused(cp)
+    assert not (var / "env.ini").exists(), "a refused setup:install wrote env.ini"
+    assert storedb.db_query(installed, "SELECT username FROM admin_user ORDER BY user_id") == admins
+    assert installed.cli_ok("config:show", "web/unsecure/base_url").stdout.strip() == (
+        installed.base_url)
+
+
 def test_install_without_password_prints_a_working_one(server_factory):
     srv = server_factory.create(install=False, start=False)
     cp = srv.cli("setup:install", "--base-url", srv.base_url, "--admin-user", "admin",
-                 "--admin-email", ADMIN_EMAIL)
+                 "--admin-email", ADMIN_EMAIL, *srv.db_args())
     assert cp.returncode == 0, cp.stderr
     lines = [ln for ln in (cp.stdout + cp.stderr).splitlines() if "password" in ln.lower()]
     assert lines, f"setup:install printed no password:\n{cp.stdout}\n{cp.stderr}"
@@ -146,11 +169,12 @@ def test_install_without_password_prints_a_working_one(server_factory):
     else:
         pytest.fail(f"none of the printed passwords {candidates} works for admin")
     assert (cp.stdout + cp.stderr).count(c) == 1, "the generated password is printed more than once"
-    # The random password is printed once, and is not written to var/.
-    for path, data in read_tree(srv.var_dir).items():
+    # The random password is printed once, and is not stored (var/, the database).
+    for path, data in storedb.stored_data(srv).items():
         assert c.encode() not in data, f"the generated admin password is stored in clear in {path}"
 
 
+@storedb.sqlite_only("installs into an SQLite file named by --db-url sqlite:PATH")
 def test_install_with_db_url(server_factory, scratch):
     db = scratch / "elsewhere" / "shop.db"
     db.parent.mkdir()
@@ -197,10 +221,11 @@ def test_var_dir_from_environment_and_after_the_command(installed, scratch):
 def test_default_var_dir_is_dot_var(scratch):
     cp = run_cli(["setup:install", "--base-url", "http://127.0.0.1:8080/", "--admin-user",
                   "admin", "--admin-password", "Passw0rd-" + secrets.token_hex(4),
-                  "--admin-email", ADMIN_EMAIL], cwd=scratch)
+                  "--admin-email", ADMIN_EMAIL, *storedb.install_args()], cwd=scratch)
     assert cp.returncode == 0, cp.stderr
     assert (scratch / "var" / "env.ini").is_file()
-    assert (scratch / "var" / "storegate.db").is_file()
+    if not storedb.ON_POSTGRESQL:
+        assert (scratch / "var" / "storegate.db").is_file()
     cp = run_cli(["config:set", "general/locale/code", "pt_BR"], cwd=scratch)
     assert cp.returncode == 0, cp.stderr
     cp = run_cli(["config:show", "general/locale/code"], cwd=scratch)
@@ -214,7 +239,7 @@ def test_relative_var_dir_works_from_another_directory(scratch):
     (scratch / "b").mkdir()
     cp = run_cli(["--var-dir", "rel-var", "setup:install", "--base-url", "http://127.0.0.1:8080/",
                   "--admin-user", "admin", "--admin-password", "Passw0rd-" + secrets.token_hex(4),
-                  "--admin-email", ADMIN_EMAIL], cwd=scratch / "a")
+                  "--admin-email", ADMIN_EMAIL, *storedb.install_args()], cwd=scratch / "a")
     assert cp.returncode == 0, cp.stderr
     var = scratch / "a" / "rel-var"
     cp = run_cli(["--var-dir", var, "config:set", "general/locale/code", "it_IT"],
@@ -265,7 +290,7 @@ def test_config_check_masks_secrets(installed):
     cp = installed.cli("config:check")
     assert cp.returncode == 0, cp.stderr
     out = cp.stdout + cp.stderr
-    assert "sqlite:" in out, out
+    assert storedb.db_url(installed) in out, out
     keys = key_files(installed.var_dir)
     assert keys
     for k in keys:
@@ -365,8 +390,8 @@ def test_access_log_has_one_line_per_request_and_no_secrets(server_factory):
     assert srv.stop() == 0, srv.logs()
 
     sources = {"serve stderr": srv.stderr_text(), "serve stdout": srv.stdout_text()}
-    for path, data in read_tree(srv.var_dir).items():
-        sources[str(path)] = data.decode("latin-1")
+    for where, data in storedb.stored_data(srv).items():  # var/ and, on PostgreSQL, the database
+        sources[where] = data.decode("latin-1")
 
     secrets_used = {
         "admin password": srv.admin_password,
@@ -379,7 +404,8 @@ def test_access_log_has_one_line_per_request_and_no_secrets(server_factory):
         for what, value in secrets_used.items():
             assert value not in text, f"{what} found in {where}"
 
-    logs = {w: t for w, t in sources.items() if not w.endswith((".db", ".db-wal", ".db-shm"))}
+    logs = {w: t for w, t in sources.items()
+            if not w.endswith((".db", ".db-wal", ".db-shm")) and not storedb.is_postgresql(w)}
     with_probe = {w: [ln for ln in t.splitlines() if probe in ln] for w, t in logs.items()}
     with_probe = {w: lines for w, lines in with_probe.items() if lines}
     assert with_probe, "no access-log line for the probe requests (stderr or var/ log files)"

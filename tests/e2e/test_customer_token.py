@@ -31,8 +31,8 @@ from sgtest import (
     create_customer,
     customer_token,
     not_authorized,
-    read_tree,
 )
+from storedb import stored_data
 
 BAD_CREDENTIALS = {"message": MSG_BAD_CREDENTIALS}
 SELF_REFUSED = not_authorized("self")
@@ -175,7 +175,7 @@ def test_customer_token_is_stored_only_as_a_hash(server, module_customer):
     customer_id, user_type, kind, _, _ = token_row(server, token)
     assert (customer_id, user_type, kind) == (module_customer.id, 3, "access")
     password = module_customer.password.encode()
-    for path, data in read_tree(server.var_dir).items():
+    for path, data in stored_data(server).items():
         assert token.encode() not in data, f"the customer token is stored in clear in {path}"
         assert password not in data, f"the customer password is stored in clear in {path}"
 
