@@ -31,6 +31,10 @@ static const struct cli_cmd commands[] = {
       {"trusted-proxies", true, "addresses/CIDRs whose X-Forwarded-Proto/-Host are believed"},
       {"access-log", true, "stderr (default), off, or a file path"}},
      cmd_serve},
+    {"db:migrate", "", "Copies the store into an empty database (SQLite to PostgreSQL): every row, "
+     "secrets still sealed, integrations keep their tokens.", 0, 0,
+     {{"to", true, "target database URL: postgresql://USER:PASSWORD@HOST:PORT/DB (required)"}},
+     cmd_db_migrate},
     {"config:set", "PATH VALUE", "Sets a store configuration value (takes effect at once, "
      "also in a running server).", 2, 2,
      {{"scope", true, "default (default), websites or stores"},

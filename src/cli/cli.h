@@ -67,6 +67,7 @@ int cmd_admin_user_create(const struct cli_args *a);
 int cmd_store_view_create(const struct cli_args *a);
 int cmd_sampledata_deploy(const struct cli_args *a);
 int cmd_admin_user_unlock(const struct cli_args *a);
+int cmd_db_migrate(const struct cli_args *a);
 int cmd_customer_create(const struct cli_args *a);
 int cmd_integration_create(const struct cli_args *a);
 int cmd_integration_list(const struct cli_args *a);

@@ -112,6 +112,21 @@ bool db_col_null(struct db_stmt *st, int col)
     return st->db->ops->col_null(st, col);
 }
 
+int db_col_count(struct db_stmt *st)
+{
+    return st->db->ops->col_count(st);
+}
+
+const char *db_col_name(struct db_stmt *st, int col)
+{
+    return st->db->ops->col_name(st, col);
+}
+
+enum err db_identity_sync(struct db *db, const char *table, const char *column)
+{
+    return db->ops->identity_sync(db, table, column);
+}
+
 enum err db_begin(struct db *db)
 {
     return db->ops->begin(db);

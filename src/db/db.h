@@ -41,6 +41,12 @@ double db_col_double(struct db_stmt *st, int col);
 /* Text of a column, valid until the next db_next()/db_done() on this statement. NULL -> empty. */
 struct str db_col_text(struct db_stmt *st, int col);
 bool db_col_null(struct db_stmt *st, int col);
+/* Columns of the current row's statement (bulk copies). */
+int db_col_count(struct db_stmt *st);
+const char *db_col_name(struct db_stmt *st, int col);
+/* After rows were inserted with explicit ids: the engine's id generator continues after them
+ * (PostgreSQL sequences; SQLite needs nothing). */
+enum err db_identity_sync(struct db *db, const char *table, const char *column);
 
 /* Transactions. db_begin takes the write lock at once (SQLite: BEGIN IMMEDIATE), so a transaction
  * never fails half-way for lack of the lock. */

@@ -23,6 +23,9 @@ struct db_ops {
     double (*col_double)(struct db_stmt *st, int col);
     struct str (*col_text)(struct db_stmt *st, int col);
     bool (*col_null)(struct db_stmt *st, int col);
+    int (*col_count)(struct db_stmt *st);
+    const char *(*col_name)(struct db_stmt *st, int col);
+    enum err (*identity_sync)(struct db *db, const char *table, const char *column);
     enum err (*begin)(struct db *db);
     enum err (*commit)(struct db *db);
     void (*rollback)(struct db *db);

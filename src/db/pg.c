@@ -329,6 +329,40 @@ static bool pg_col_null(struct db_stmt *st, int col)
     return PQgetisnull(s->res, s->row, col) != 0;
 }
 
+static int pg_col_count(struct db_stmt *st)
+{
+    return ST(st)->res ? PQnfields(ST(st)->res) : 0;
+}
+
+static const char *pg_col_name(struct db_stmt *st, int col)
+{
+    return ST(st)->res ? PQfname(ST(st)->res, col) : "";
+}
+
+static enum err pg_identity_sync(struct db *d, const char *table, const char *column)
+{
+    struct pg_db *db = DB(d);
+    char *t = PQescapeLiteral(db->c, table, strlen(table));
+    char *c = PQescapeLiteral(db->c, column, strlen(column));
+    char *ti = PQescapeIdentifier(db->c, table, strlen(table));
+    char *ci = PQescapeIdentifier(db->c, column, strlen(column));
+    enum err e = ERR_DB;
+    if (t && c && ti && ci) {
+        char sql[1024];
+        snprintf(
+            sql, sizeof(sql),
+            "SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE((SELECT MAX(%s) FROM %s), 0)"
+            " + 1, false)",
+            t, c, ci, ti);
+        e = pg_exec(d, sql);
+    }
+    PQfreemem(t);
+    PQfreemem(c);
+    PQfreemem(ti);
+    PQfreemem(ci);
+    return e;
+}
+
 static enum err run_sql(struct db *d, const char *sql)
 {
     struct db_stmt *st;
@@ -430,6 +464,9 @@ static const struct db_ops pg_ops = {
     .col_double = pg_col_double,
     .col_text = pg_col_text,
     .col_null = pg_col_null,
+    .col_count = pg_col_count,
+    .col_name = pg_col_name,
+    .identity_sync = pg_identity_sync,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,

@@ -277,6 +277,24 @@ static bool sq_col_null(struct db_stmt *s, int col)
     return sqlite3_column_type(ST(s)->st, col) == SQLITE_NULL;
 }
 
+static int sq_col_count(struct db_stmt *s)
+{
+    return sqlite3_column_count(ST(s)->st);
+}
+
+static const char *sq_col_name(struct db_stmt *s, int col)
+{
+    return sqlite3_column_name(ST(s)->st, col);
+}
+
+static enum err sq_identity_sync(struct db *d, const char *table, const char *column)
+{
+    (void)d; /* AUTOINCREMENT continues after the largest id by itself */
+    (void)table;
+    (void)column;
+    return ERR_OK;
+}
+
 static enum err run_sql(struct db *d, const char *sql)
 {
     struct db_stmt *st;
@@ -377,6 +395,9 @@ static const struct db_ops sqlite_ops = {
     .col_double = sq_col_double,
     .col_text = sq_col_text,
     .col_null = sq_col_null,
+    .col_count = sq_col_count,
+    .col_name = sq_col_name,
+    .identity_sync = sq_identity_sync,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
