@@ -115,6 +115,19 @@ if ! $started; then
 fi
 
 export STOREGATE_TEST_PG_URL="postgresql://sg@127.0.0.1:$port/"
+# The fault tests stop and start the cluster with these (tests/e2e/test_pg_faults.py).
+for action in stop start; do
+    {
+        echo '#!/bin/sh'
+        if [ "$action" = stop ]; then
+            echo "cd '$tmp' && exec $( [ "$(id -un)" = "$pg_user" ] || echo "runuser -u $pg_user --") '$pg_bin/pg_ctl' -D '$data' -m fast -w -t 30 stop"
+        else
+            echo "cd '$tmp' && exec $( [ "$(id -un)" = "$pg_user" ] || echo "runuser -u $pg_user --") '$pg_bin/pg_ctl' -D '$data' -l '$log' -w -t 60 -o '-p $port' start"
+        fi
+    } >"$tmp/pg-$action.sh"
+    chmod 0755 "$tmp/pg-$action.sh"
+done
+export STOREGATE_TEST_PG_STOP="$tmp/pg-stop.sh" STOREGATE_TEST_PG_START="$tmp/pg-start.sh"
 version=$("$pg_bin/postgres" --version | sed 's/^postgres (PostgreSQL)/PostgreSQL/')
 echo "test-pg: $version on 127.0.0.1:$port (cluster in $tmp, run by $pg_user);" \
     "STOREGATE_TEST_PG_URL=$STOREGATE_TEST_PG_URL"

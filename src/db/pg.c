@@ -46,6 +46,16 @@ struct pg_db {
 
 static const struct db_ops pg_ops;
 
+/* libpq's notices (a server shutting down, say) go to the log, not raw to stderr. */
+static void on_notice(void *arg, const char *message)
+{
+    (void)arg;
+    size_t n = strlen(message);
+    while (n && (message[n - 1] == '\n' || message[n - 1] == '\r'))
+        n--;
+    log_warn("postgresql: %.*s", (int)(n > 300 ? 300 : n), message);
+}
+
 static enum err map_result(struct pg_db *db, PGresult *r)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -90,6 +100,7 @@ static bool connected(struct pg_db *db)
         return true;
     /* reconnect: statements must be prepared again on the new session */
     PQreset(db->c);
+    PQsetNoticeProcessor(db->c, on_notice, NULL);
     forget_statements(db);
     db->first_changed_done = false;
     if (PQstatus(db->c) != CONNECTION_OK)
@@ -121,6 +132,7 @@ enum err pg_open(const char *url, bool create, struct db **out)
         free(db);
         return ERR_UNAVAILABLE;
     }
+    PQsetNoticeProcessor(db->c, on_notice, NULL);
     PQclear(PQexec(db->c, "SET client_min_messages = warning"));
     PQclear(PQexec(db->c, "LISTEN storegate"));
     *out = &db->base;
