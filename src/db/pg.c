@@ -38,6 +38,7 @@ struct pg_db {
     struct pg_stmt spare;
     int next_name;
     bool first_changed_done;
+    bool in_txn; /* a statement outside a transaction may be retried on a new connection */
     char err[256];
 };
 
@@ -82,15 +83,12 @@ static enum err map_result(struct pg_db *db, PGresult *r)
     return ERR_DB;
 }
 
+/* After a reconnect every statement must be prepared again on the new session. Results already
+ * fetched stay valid (they are client memory), so a loop reading one is not disturbed. */
 static void forget_statements(struct pg_db *db)
 {
-    for (size_t i = 0; i < PG_SLOTS; i++) {
-        PQclear(db->slots[i].res);
-        db->slots[i].res = NULL;
+    for (size_t i = 0; i < PG_SLOTS; i++)
         db->slots[i].prepared = false;
-    }
-    PQclear(db->spare.res);
-    db->spare.res = NULL;
     db->spare.prepared = false;
 }
 
@@ -142,7 +140,9 @@ enum err pg_open(const char *url, bool create, struct db **out)
 static void pg_close(struct db *d)
 {
     struct pg_db *db = DB(d);
-    forget_statements(db);
+    for (size_t i = 0; i < PG_SLOTS; i++)
+        PQclear(db->slots[i].res);
+    PQclear(db->spare.res);
     for (size_t i = 0; i < PG_SLOTS; i++)
         for (int k = 0; k < PG_MAX_PARAMS; k++)
             free(db->slots[i].values[k]);
@@ -257,6 +257,15 @@ static void pg_bind_null(struct db_stmt *st, int idx)
         ST(st)->null[idx - 1] = true;
 }
 
+static enum err prepare_named(struct pg_db *db, struct pg_stmt *s)
+{
+    PGresult *r = PQprepare(db->c, s->name, s->key, 0, NULL);
+    enum err e = PQresultStatus(r) == PGRES_COMMAND_OK ? ERR_OK : map_result(db, r);
+    PQclear(r);
+    s->prepared = e == ERR_OK;
+    return e;
+}
+
 static enum err execute(struct pg_stmt *s)
 {
     struct pg_db *db = DB(s->base.db);
@@ -265,15 +274,23 @@ static enum err execute(struct pg_stmt *s)
     const char *values[PG_MAX_PARAMS];
     for (int i = 0; i < s->nparams; i++)
         values[i] = s->null[i] ? NULL : s->values[i];
-    s->res = PQexecPrepared(db->c, s->name, s->nparams, values, s->lengths, NULL, 0);
-    ExecStatusType st = PQresultStatus(s->res);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    for (int attempt = 0;; attempt++) {
+        s->res = PQexecPrepared(db->c, s->name, s->nparams, values, s->lengths, NULL, 0);
+        ExecStatusType st = PQresultStatus(s->res);
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+            break;
         enum err e = map_result(db, s->res);
         PQclear(s->res);
         s->res = NULL;
-        if (e == ERR_UNAVAILABLE)
-            forget_statements(db);
-        return e;
+        if (e != ERR_UNAVAILABLE)
+            return e;
+        forget_statements(db);
+        /* The server restarted or the connection dropped: a statement outside a transaction is
+         * run again once on a new connection, so clients see no error for it. */
+        if (attempt > 0 || db->in_txn || !connected(db) || prepare_named(db, s) != ERR_OK) {
+            db->in_txn = false;
+            return ERR_UNAVAILABLE;
+        }
     }
     s->row = -1;
     s->nrows = PQntuples(s->res);
@@ -385,17 +402,21 @@ static enum err run_sql(struct db *d, const char *sql)
 static void pg_rollback(struct db *d)
 {
     struct pg_db *db = DB(d);
+    db->in_txn = false;
     if (PQtransactionStatus(db->c) != PQTRANS_IDLE && PQtransactionStatus(db->c) != PQTRANS_UNKNOWN)
         PQclear(PQexec(db->c, "ROLLBACK"));
 }
 
 static enum err pg_begin(struct db *d)
 {
-    return run_sql(d, "BEGIN");
+    enum err e = run_sql(d, "BEGIN");
+    DB(d)->in_txn = e == ERR_OK;
+    return e;
 }
 
 static enum err pg_commit(struct db *d)
 {
+    DB(d)->in_txn = false;
     enum err e = run_sql(d, "COMMIT");
     if (e)
         pg_rollback(d);
