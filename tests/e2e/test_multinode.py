@@ -11,11 +11,16 @@ integration is enforced on every node at once; guest access switched with config
 every node within a second; the authentication lock counts failures across nodes; a handshake split
 over two nodes works; usage counters are summed across nodes; 50 signed requests through nginx all
 pass and each one's replay is refused whichever node gets it; a node killed with SIGKILL loses no
-acknowledged write."""
+acknowledged write; a customer token revoked through one node is refused on every node at once; an
+edit of an integration's resources through one node's admin API takes effect on the next request on
+the others; a request whose body is still arriving when its node gets SIGTERM completes (200) and
+the node exits 0."""
 
+import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -42,7 +47,20 @@ from oauthtest import (
     start_handshake,
     unique_name,
 )
-from sgtest import MSG_BAD_CREDENTIALS, NOT_AUTHORIZED_BODY, TOKEN_PATH, assert_response, body_json
+from sgtest import (
+    CUSTOMER_ME_PATH,
+    CUSTOMER_REVOKE_PATH,
+    MSG_BAD_CREDENTIALS,
+    NOT_AUTHORIZED_BODY,
+    STORE_RESOURCE,
+    TOKEN_PATH,
+    assert_response,
+    body_json,
+    create_customer,
+    customer_token,
+    not_authorized,
+    request_head,
+)
 
 pytestmark = pytest.mark.skipif(not storedb.ON_POSTGRESQL,
                                 reason="needs STOREGATE_TEST_PG_URL (make test-pg)")
@@ -446,3 +464,99 @@ def test_kill_9_loses_no_acknowledged_write(cluster):
         a.signalled = None
         a.start()
     assert signed_get(a.base_url, creds).status_code == 200
+
+
+# --- 9. a revoked customer token is refused on every node at once -----------------------------------
+
+
+def test_customer_token_revoked_on_one_node_is_refused_on_every_node_at_once(cluster):
+    a, b, c = cluster.nodes
+    email, password = f"mn{secrets.token_hex(4)}@example.com", "Cust-1" + secrets.token_hex(8)
+    cust = create_customer(a, email, password, "Multi", "Node")
+    token = customer_token(a, email, password)
+    for n in (b, a, c):  # every node has seen (and may cache) the token
+        r = n.get(CUSTOMER_ME_PATH, token=token)
+        assert r.status_code == 200, (n.base_url, r.status_code, r.text)
+        assert body_json(r)["id"] == cust["id"], r.text
+    r = c.post(CUSTOMER_REVOKE_PATH, token=token)
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert r.content == b"true", r.content
+    for n in (a, b, c):  # at once: no waiting
+        assert_response(n.get(CUSTOMER_ME_PATH, token=token), 401, not_authorized("self"))
+    # A new sign-in works on every node.
+    fresh = customer_token(b, email, password)
+    for n in cluster.nodes:
+        assert n.get(CUSTOMER_ME_PATH, token=fresh).status_code == 200
+
+
+# --- 10. an edit of an integration's resources takes effect on the next request on every node -------
+
+
+def test_resource_edit_on_one_node_takes_effect_on_the_next_request_on_the_others(cluster):
+    a, b, c = cluster.nodes
+    creds = manual_integration(a, resources=[STORE_RESOURCE])
+    iid = creds.integration_id
+    name = cluster.admin_ok(a, "GET", f"/integrations/{iid}")["name"]
+    for n in cluster.nodes:  # every node has seen (and may cache) the consumer, token and ACL
+        r = signed_get(n.base_url, creds)
+        assert r.status_code == 200, (n.base_url, r.status_code, r.text)
+
+    edited = cluster.admin_ok(a, "PUT", f"/integrations/{iid}",
+                              {"name": name, "resources": ["Magento_Cms::page"]})["integration"]
+    assert edited["resources"] == ["Magento_Cms::page"], edited
+    for n in (b, c, a):
+        assert_response(signed_get(n.base_url, creds), 401, not_authorized(STORE_RESOURCE))
+
+    edited = cluster.admin_ok(a, "PUT", f"/integrations/{iid}",
+                              {"name": name, "resources": [STORE_RESOURCE]})["integration"]
+    assert edited["resources"] == [STORE_RESOURCE], edited
+    for n in (b, c, a):
+        r = signed_get(n.base_url, creds)
+        assert r.status_code == 200, (n.base_url, r.status_code, r.text)
+        assert isinstance(body_json(r), list)
+
+
+# --- 11. SIGTERM lets a request whose body is still arriving finish, on PostgreSQL ---------------------
+
+
+def test_sigterm_lets_an_in_flight_request_finish_on_postgresql(cluster):
+    """On a fourth node of the same store (not behind nginx), so the cluster keeps its three."""
+    a = cluster.a
+    extra = Server(a.root.parent / f"node-sigterm-{secrets.token_hex(3)}",
+                   admin_password=a.admin_password)
+    extra.var_dir = a.var_dir
+    extra.start()
+    try:
+        body = json.dumps({"username": extra.admin_user,
+                           "password": extra.admin_password}).encode()
+        head = request_head("POST", TOKEN_PATH, [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+            ("Connection", "close")])
+        sock = socket.create_connection(("127.0.0.1", extra.port), timeout=10)
+        try:
+            half = len(body) // 2
+            sock.sendall(head + body[:half])
+            time.sleep(0.3)  # the node has the request line and headers: the request is in flight
+            extra.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            sock.sendall(body[half:])
+            data = b""
+            while True:
+                got = sock.recv(65536)
+                if not got:
+                    break
+                data += got
+        finally:
+            sock.close()
+        assert data.startswith(b"HTTP/1.1 200"), (
+            f"the request in flight at SIGTERM got no 200 (connection closed?): {data[:300]!r}\n"
+            f"{extra.logs()}")
+        token = json.loads(data.split(b"\r\n\r\n", 1)[1].decode())
+        assert isinstance(token, str) and len(token) >= 32, token
+        assert extra.wait() == 0, extra.logs()
+        # The token it issued while stopping was committed: it works on the other nodes.
+        for n in cluster.nodes:
+            assert n.get(STORE_VIEWS, token=token).status_code == 200
+    finally:
+        if extra.running():
+            extra.stop()
