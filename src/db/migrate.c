@@ -13,44 +13,48 @@ static enum err ensure_table(struct db *db)
                        " applied_at BIGINT NOT NULL)");
 }
 
-static enum err current_version(struct db *db, int *version)
+/* A migration counts as applied when its own version is recorded, not when a higher one is: branches
+ * developed side by side may land their migrations out of numbering order, and a store that already
+ * has the later one must still receive the earlier. */
+static enum err is_applied(struct db *db, int version, bool *applied)
 {
     struct db_stmt *st;
-    bool row;
-    enum err e = db_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &st);
-    if (!e)
+    bool row = false;
+    enum err e = db_prepare(db, "SELECT 1 FROM schema_migrations WHERE version = $1", &st);
+    if (!e) {
+        db_bind_i64(st, 1, version);
         e = db_next(st, &row);
-    if (!e && row)
-        *version = (int)db_col_i64(st, 0);
+    }
     if (!e)
         db_done(st);
+    *applied = row;
     return e;
 }
 
 enum err db_migrations_pending(struct db *db, int *pending)
 {
-    int version = 0;
     enum err e = ensure_table(db);
-    if (!e)
-        e = current_version(db, &version);
-    if (e)
-        return e;
     *pending = 0;
-    for (size_t i = 0; i < db_migrations_count; i++)
-        if (db_migrations[i].version > version)
+    for (size_t i = 0; !e && i < db_migrations_count; i++) {
+        bool done;
+        e = is_applied(db, db_migrations[i].version, &done);
+        if (!e && !done)
             (*pending)++;
-    return ERR_OK;
+    }
+    return e;
 }
 
 enum err db_migrate(struct db *db, int *applied)
 {
-    int version = 0, count = 0;
+    int count = 0;
     enum err e = ensure_table(db);
-    if (!e)
-        e = current_version(db, &version);
     for (size_t i = 0; !e && i < db_migrations_count; i++) {
         const struct migration *m = &db_migrations[i];
-        if (m->version <= version)
+        bool done;
+        e = is_applied(db, m->version, &done);
+        if (e)
+            break;
+        if (done)
             continue;
         char *sql = db_dialect_expand(db, m->sql);
         if (!sql)
