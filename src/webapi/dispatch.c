@@ -98,9 +98,19 @@ static enum err run_phases(struct api_req *q)
         struct str m = http_method(q->http);
         return api_fail_list(q, ERR_METHOD_NOT_ALLOWED, json_pack("[s#]", m.p, m.len));
     }
-    bool changed = db_changed(q->w->db);
-    enum err e = store_config_sync(q->w->config, q->w->db, changed);
-    enum err e2 = store_cache_sync(q->w->stores, q->w->db, changed);
+    /* Both caches' versions in one query when the database may have changed (always on
+     * PostgreSQL: one round trip); else only a cache marked stale reads its own. */
+    enum err e, e2;
+    if (db_changed(q->w->db)) {
+        int64_t config_v, store_v;
+        e = cache_versions_read(q->w->db, &config_v, &store_v);
+        if (!e)
+            e = store_config_sync_version(q->w->config, q->w->db, config_v);
+        e2 = e ? ERR_OK : store_cache_sync_version(q->w->stores, q->w->db, store_v);
+    } else {
+        e = store_config_sync(q->w->config, q->w->db, false);
+        e2 = store_cache_sync(q->w->stores, q->w->db, false);
+    }
     if (!e)
         e = e2;
     if (e)
