@@ -13,6 +13,7 @@
 #include "oauth/nonce.h"
 #include "webapi/cleanup.h"
 #include "webapi/api.h"
+#include "webapi/schema.h"
 #include "webapi/webapi.h"
 
 static const char json_ctype[] = "application/json; charset=utf-8";
@@ -80,6 +81,43 @@ static enum err resolve_store(struct api_req *q, struct str after_rest, struct s
     return ERR_OK;
 }
 
+/* /rest/schema, /rest/<store>/schema, /rest/all/schema: the API description (schema.c). Its
+ * caller is identified as for any route (a Bearer token or a signed request shows more) but
+ * needs no resource: the document lists only what the caller may use. */
+static const struct route schema_route = {
+    .verb = VERB_GET,
+    .template_ = "/schema",
+    .handler_name = "schema",
+    .resources_text = "",
+    .handler = api_schema,
+};
+
+static bool schema_path(struct api_req *q, struct str after_rest)
+{
+    if (str_eq_c(after_rest, "schema")) {
+        q->store = store_default_view(q->w->stores);
+        return true;
+    }
+    struct str rest;
+    struct str code = str_cut(after_rest, '/', &rest);
+    if (!rest.p || !str_eq_c(rest, "schema") || api_version(code))
+        return false;
+    q->store = str_eq_c(code, "all") ? store_find_id(q->w->stores, 0)
+                                     : store_find_code(q->w->stores, code);
+    return true;
+}
+
+static enum err schema_phases(struct api_req *q)
+{
+    if (!q->store)
+        return api_fail(q, ERR_BAD_REQUEST_PATH);
+    if (q->verb != VERB_GET)
+        return api_fail(q, ERR_NO_ROUTE);
+    q->route = &schema_route;
+    enum err e = api_check_accept(q);
+    return e ? e : api_authorize(q);
+}
+
 static enum err run_phases(struct api_req *q)
 {
     const struct webapi_app *app = q->w->app;
@@ -118,6 +156,8 @@ static enum err run_phases(struct api_req *q)
     struct str route_path = path;
     if (admin)
         q->store = store_find_id(q->w->stores, 0);
+    else if (schema_path(q, (struct str){path.p + 6, path.len - 6}))
+        return schema_phases(q);
     else if ((e = resolve_store(q, (struct str){path.p + 6, path.len - 6}, &route_path)))
         return e;
     bool known = false;
@@ -287,7 +327,7 @@ static void on_ready(void *appp)
 
 bool webapi_routes_valid(char *err, size_t errlen)
 {
-    return route_table_init(err, errlen);
+    return route_table_init(err, errlen) && schema_init(err, errlen);
 }
 
 int webapi_serve(const struct settings *s)
@@ -296,7 +336,7 @@ int webapi_serve(const struct settings *s)
     static struct webapi_app app;
     memset(&app, 0, sizeof(app));
     app.settings = *s;
-    if (!route_table_init(err, sizeof(err))) {
+    if (!route_table_init(err, sizeof(err)) || !schema_init(err, sizeof(err))) {
         log_error("route table: %s", err);
         return 1;
     }
