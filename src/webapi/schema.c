@@ -59,7 +59,7 @@ static const struct route *operation_route(const json_t *op)
     for (size_t i = 0; i < n; i++) {
         char key[300];
         snprintf(key, sizeof(key), "%s %s", verb_names[routes[i].verb], routes[i].template_);
-        if (strcmp(key, text) == 0)
+        if (strcmp(key, text) == 0) /* not a secret */
             return &routes[i];
     }
     return NULL;
