@@ -13,9 +13,10 @@ packages=(
     python3-pytest python3-requests python3-requests-oauthlib python3-psycopg2
     wrk nginx-light curl
 )
-# The browser tests (node:test + playwright-core) come with a package.json; they need Debian's node.
+# The browser tests (node:test + playwright-core) come with a package.json; they need Debian's node
+# and Debian's chromium (playwright-core drives /usr/bin/chromium; it downloads no browser).
 if [ -f package.json ]; then
-    packages+=(nodejs npm)
+    packages+=(nodejs npm chromium)
 fi
 
 # "ii" = wanted and installed; anything else (absent, half-installed, removed) counts as missing.

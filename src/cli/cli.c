@@ -57,7 +57,7 @@ static const struct cli_cmd commands[] = {
       {"all-resources", false, "Resource Access = All"},
       {"resource", true, "an ACL resource id for Resource Access = Custom (repeatable)", true}},
      cmd_admin_role_create},
-    {"admin:user:unlock", "USER", "Unlocks an admin locked by failed token requests.", 1, 1,
+    {"admin:user:unlock", "USER", "Unlocks an admin locked by failed token requests or panel sign-ins.", 1, 1,
      {{0}}, cmd_admin_user_unlock},
     {"customer:create", "", "Creates a customer account (storegate's addition, for demos and "
      "tests).", 0, 0,

@@ -64,8 +64,12 @@ int cmd_admin_user_unlock(const struct cli_args *a)
     struct admin_user u;
     enum err e = admin_user_find(db, str_c(a->pos[0]), &u);
     bool cleared = false;
+    bool panel = false;
     if (e == ERR_OK)
         e = auth_lock_clear(db, LOCK_ADMIN, str_c(a->pos[0]), &cleared);
+    if (e == ERR_OK) /* the admin panel's lock too, as Magento's admin:user:unlock */
+        e = auth_lock_clear(db, LOCK_ADMIN_PANEL, str_c(a->pos[0]), &panel);
+    cleared = cleared || panel;
     db_close(db);
     if (e == ERR_NOT_FOUND) {
         fprintf(stderr, "storegate: no admin user \"%s\"\n", a->pos[0]);
