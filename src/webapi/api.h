@@ -147,6 +147,9 @@ void api_oauth_policy(struct api_req *q, struct oauth_policy *pol);
 enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool diagnostics);
 
 /* panel.c: the admin panel around the JSON API. */
+/* The value of the cookie called name in a Cookie header (RFC 6265 5.4: "a=b; c=d"), trimmed;
+ * STR_NULL when absent. The result points into header. */
+struct str panel_cookie_value(struct str header, const char *name);
 /* The admin session of the request's cookie, if any: sets q->caller and q->session_token. */
 void panel_session_caller(struct api_req *q);
 /* CSRF: a state-changing request made with the session cookie must carry the session's form key

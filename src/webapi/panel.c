@@ -28,8 +28,7 @@ void panel_security_headers(struct http_request *r, bool html)
     http_add_header(r, "cache-control", html ? STR_LIT("no-cache") : STR_LIT("no-store"));
 }
 
-/* The value of one cookie in the Cookie header (RFC 6265 5.4: "name=value; name=value"). */
-static struct str cookie_value(struct str header, const char *name)
+struct str panel_cookie_value(struct str header, const char *name)
 {
     struct str rest = header;
     while (rest.p && rest.len) {
@@ -47,7 +46,7 @@ void panel_session_caller(struct api_req *q)
     struct str cookies = http_header(q->http, "cookie");
     if (!cookies.p)
         return;
-    struct str token = cookie_value(cookies, ADMIN_SESSION_COOKIE);
+    struct str token = panel_cookie_value(cookies, ADMIN_SESSION_COOKIE);
     if (!token.p || token.len != CRYPTO_TOKEN_LEN)
         return;
     int64_t lifetime = store_config_get_int(q->w->config, "admin/security/session_lifetime", -1),

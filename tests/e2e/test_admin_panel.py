@@ -353,3 +353,13 @@ def test_dashboard_counts(srv):
     assert d["admin_users"] >= 1
     assert d["integrations"] == d["integrations_active"] + d["integrations_inactive"] + d["integrations_reset"]
     assert d["allow_insecure"] in (True, False)
+
+
+def test_cookie_is_secure_under_https(server_factory):
+    """Behind a trusted TLS-terminating proxy (X-Forwarded-Proto: https) the cookie gets Secure."""
+    srv = server_factory.create(serve_args=("--trusted-proxies", "127.0.0.1/32"))
+    r, cookie = sign_in(srv, headers={"X-Forwarded-Proto": "https"})
+    assert r.status_code == 200 and cookie
+    assert "; Secure" in r.headers["set-cookie"]
+    r, cookie = sign_in(srv)
+    assert r.status_code == 200 and "Secure" not in r.headers["set-cookie"]
