@@ -363,3 +363,30 @@ def test_cookie_is_secure_under_https(server_factory):
     assert "; Secure" in r.headers["set-cookie"]
     r, cookie = sign_in(srv)
     assert r.status_code == 200 and "Secure" not in r.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("endpoint,step", [
+    ("http://storegate-test.invalid/callback", "DNS lookup failed: "),
+    ("http://127.0.0.1:{closed}/callback", "connection refused or unreachable: "),
+    # TLS spoken to a plain-HTTP server (the store itself)
+    ("https://127.0.0.1:{port}/callback", "TLS handshake or certificate check failed: "),
+])
+def test_callback_failures_name_the_failing_step(srv, endpoint, step):
+    from harness import free_port
+
+    tok = srv.token()
+    url = endpoint.format(closed=free_port(), port=srv.port)
+    r = srv.request("POST", "/admin/api/integrations", token=tok,
+                    json={"name": "Step " + step.split(":")[0], "endpoint": url})
+    assert r.status_code == 200, r.text
+    iid = body_json(r)["integration"]["id"]
+    r = srv.request("POST", f"/admin/api/integrations/{iid}/test-callback", token=tok)
+    assert r.status_code == 200, r.text
+    cb = body_json(r)
+    assert cb["delivered"] is False and cb["error"].startswith(step), cb
+    r = srv.request("POST", f"/admin/api/integrations/{iid}/activate", token=tok)
+    assert r.status_code == 400
+    err = body_json(r)
+    assert err["message"] == 'The attempt to post data to the Callback URL "%1" failed: %2'
+    assert err["parameters"][0] == url and err["parameters"][1].startswith(step)
+    srv.request("DELETE", f"/admin/api/integrations/{iid}", token=tok)
