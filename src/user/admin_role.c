@@ -188,6 +188,28 @@ enum err admin_role_find(struct db *db, struct str name, int64_t *id)
     return ERR_OK;
 }
 
+enum err admin_role_resources_json(struct db *db, int64_t id, struct buf *out)
+{
+    struct db_stmt *st;
+    bool row;
+    enum err e = db_prepare(db,
+                            "SELECT resource_id FROM admin_role_resource WHERE role_id = $1"
+                            " ORDER BY resource_id",
+                            &st);
+    if (!e)
+        db_bind_i64(st, 1, id);
+    buf_add_ch(out, '[');
+    bool first = true;
+    while (!e && !(e = db_next(st, &row)) && row) {
+        if (!first)
+            buf_add_ch(out, ',');
+        first = false;
+        buf_json_str(out, db_col_text(st, 0));
+    }
+    buf_add_ch(out, ']');
+    return e;
+}
+
 static enum err one_json(struct db *db, int64_t id, struct buf *out)
 {
     struct db_stmt *st;
@@ -209,24 +231,12 @@ static enum err one_json(struct db *db, int64_t id, struct buf *out)
     buf_json_str(out, db_col_text(st, 0));
     db_done(st);
     buf_add_c(out, all ? ",\"resource_access\":\"all\"" : ",\"resource_access\":\"custom\"");
-    buf_add_c(out, ",\"resources\":[");
-    e = db_prepare(db,
-                   "SELECT resource_id FROM admin_role_resource WHERE role_id = $1"
-                   " ORDER BY resource_id",
-                   &st);
-    if (!e)
-        db_bind_i64(st, 1, id);
-    bool first = true;
-    while (!e && !(e = db_next(st, &row)) && row) {
-        if (!first)
-            buf_add_ch(out, ',');
-        first = false;
-        buf_json_str(out, db_col_text(st, 0));
-    }
+    buf_add_c(out, ",\"resources\":");
+    e = admin_role_resources_json(db, id, out);
     int64_t users = 0;
     if (!e)
         e = users_of(db, id, &users);
-    buf_add_c(out, "],\"users\":");
+    buf_add_c(out, ",\"users\":");
     buf_add_i64(out, users);
     buf_add_ch(out, '}');
     return e;

@@ -39,6 +39,8 @@ enum err admin_role_find(struct db *db, struct str name, int64_t *id);
  * (id > 0) or a JSON array of every role (id == 0). ERR_NOT_FOUND for an unknown id. */
 enum err admin_role_json(struct db *db, int64_t id, struct buf *out);
 
+/* Appends the JSON array of a role's Custom resource ids (empty for All or an unknown role). */
+enum err admin_role_resources_json(struct db *db, int64_t id, struct buf *out);
 /* The role of an admin user: *all is true for All; *role_id is 0 for a user without a role. */
 enum err admin_role_of_user(struct db *db, int64_t user_id, int64_t *role_id, bool *all);
 /* Does the role hold this resource? (Custom roles only: the caller handles All.) Every role holds

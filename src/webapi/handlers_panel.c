@@ -63,19 +63,8 @@ static enum err whoami(struct api_req *q, int64_t id, struct str token)
         return api_fail(q, e);
     buf_add_c(out, all ? ",\"resource_access\":\"all\"" : ",\"resource_access\":\"custom\"");
     buf_add_c(out, ",\"resources\":");
-    if (role > 0) {
-        struct buf r;
-        buf_init(&r, q->a, 256);
-        if ((e = admin_role_json(q->w->db, role, &r)))
-            return api_fail(q, e);
-        json_t *j = json_loadb(r.p, r.len, 0, NULL);
-        char *list = json_dumps(json_object_get(j, "resources"), JSON_COMPACT);
-        buf_add_c(out, list ? list : "[]");
-        free(list);
-        json_decref(j);
-    } else {
-        buf_add_c(out, "[]");
-    }
+    if ((e = admin_role_resources_json(q->w->db, role, out)))
+        return api_fail(q, e);
     buf_add_c(out, ",\"session_lifetime\":");
     buf_add_i64(out, store_config_get_int(q->w->config, "admin/security/session_lifetime", -1));
     buf_add_c(out, ",\"form_key\":");
@@ -284,9 +273,9 @@ static int config_field(const char *path)
     return -1;
 }
 
-enum err api_admin_config_get(struct api_req *q)
+/* {"values":{path:value}} for the fields whose section the caller may see. */
+static void config_values_json(struct api_req *q, struct buf *out)
 {
-    struct buf *out = &q->out;
     buf_add_c(out, "{\"values\":{");
     bool first = true;
     for (size_t i = 0; i < NCONFIG; i++) {
@@ -300,6 +289,11 @@ enum err api_admin_config_get(struct api_req *q)
         buf_json_str(out, str_c(store_config_get(q->w->config, config_fields[i].path, -1)));
     }
     buf_add_c(out, "}}");
+}
+
+enum err api_admin_config_get(struct api_req *q)
+{
+    config_values_json(q, &q->out);
     return ERR_OK;
 }
 
@@ -353,14 +347,7 @@ enum err api_admin_config_save(struct api_req *q)
     if (e)
         return api_fail(q, e);
     buf_add_c(&q->out, "{\"message\":\"You saved the configuration.\",\"config\":");
-    struct buf saved;
-    buf_init(&saved, q->a, 512);
-    struct buf keep = q->out;
-    q->out = saved;
-    api_admin_config_get(q);
-    saved = q->out;
-    q->out = keep;
-    buf_add(&q->out, saved.p, saved.len);
+    config_values_json(q, &q->out);
     buf_add_ch(&q->out, '}');
     return ERR_OK;
 }
