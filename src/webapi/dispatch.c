@@ -30,6 +30,8 @@ static void respond(struct api_req *q, enum err e)
     }
     if (q->verb == VERB_OTHER && str_eq_c(http_method(q->http), "HEAD"))
         out->len = 0; /* HEAD: status and headers only */
+    if (str_starts(http_path(q->http), STR_LIT("/admin/")))
+        panel_security_headers(q->http, false);
     http_respond(q->http, status, json_ctype, buf_str(out));
 }
 
@@ -200,20 +202,31 @@ static void handle(struct http_request *r)
          * panel watches for this address; a person sees that they may close the window. */
         static const char page[] =
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<title>Integration linked</title></head><body><p>The third-party account is linked. "
-            "You can close this window.</p></body></html>";
-        http_add_header(r, "content-security-policy", STR_LIT("default-src 'none'"));
-        http_add_header(r, "x-frame-options", STR_LIT("DENY"));
+            "<title>Integration linked</title><script type=\"module\" "
+            "src=\"/admin/js/popup-close.js\"></script></head><body><p>The third-party account "
+            "is linked. You can close this window.</p></body></html>";
+        panel_security_headers(r, true);
         http_respond(r, 200, "text/html; charset=utf-8", STR_LIT(page));
         return;
     }
+    if (str_eq_c(path, "/admin") && (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD"))) {
+        panel_security_headers(r, true);
+        http_add_header(r, "location", STR_LIT("/admin/"));
+        http_respond(r, 302, "text/plain; charset=utf-8", STR_LIT("/admin/\n"));
+        return;
+    }
+    bool panel_api = str_starts(path, STR_LIT("/admin/api/"));
+    if (!panel_api && str_starts(path, STR_LIT("/admin/")) &&
+        (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD")) && panel_serve_static(q))
+        return;
     if (str_eq_c(path, "/oauth/token/request") || str_eq_c(path, "/oauth/token/access")) {
         api_oauth_token_endpoint(q, str_eq_c(path, "/oauth/token/access"));
         return;
     }
     /* A GET reads only: its reads share one snapshot (one lock round trip, not one per
-     * statement), ended before the loop moves on. */
-    bool snapshot = q->verb == VERB_GET && db_read_begin(q->w->db) == ERR_OK;
+     * statement), ended before the loop moves on. Not the admin API's: a panel session's idle
+     * clock is written on reads too. */
+    bool snapshot = q->verb == VERB_GET && !panel_api && db_read_begin(q->w->db) == ERR_OK;
     enum err e = run_phases(q);
     if (e || !q->deferred)
         api_continue(q, e);
