@@ -35,6 +35,11 @@ static const struct table {
     {"cataloginventory_stock_item", NULL, false},
     {"integration_log", "log_id", false},
     {"integration_usage", NULL, false},
+    {"cms_page", "page_id", true},
+    {"cms_page_store", NULL, true},
+    {"cms_block", "block_id", false},
+    {"cms_block_store", NULL, false},
+    {"customer_address_entity", "entity_id", false},
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

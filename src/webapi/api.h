@@ -131,6 +131,9 @@ enum err api_body_string(struct api_req *q, const char *name, struct str *out, b
  * q->deferred set when a signed request waits for its nonce to be committed; the dispatcher's
  * api_continue() then carries on. */
 enum err api_authorize(struct api_req *q);
+/* On an anonymous route: who the caller is when a Bearer token says so (admin, customer, or an
+ * integration's token when that is enabled); a guest otherwise. Never fails. */
+void api_identify_bearer(struct api_req *q);
 /* Does the current caller hold this ACL resource? */
 bool api_allowed(struct api_req *q, struct str resource);
 /* The rest of the phases after authorization (input, handler, answer). */
