@@ -33,6 +33,12 @@ static const struct table {
     {"catalog_product", "entity_id", false},
     {"catalog_category_product", NULL, false},
     {"cataloginventory_stock_item", NULL, false},
+    {"eav_attribute_set", NULL, true},
+    {"eav_attribute", NULL, true},
+    {"catalog_product_value", NULL, false},
+    {"catalog_product_website", NULL, false},
+    {"catalog_product_media", "value_id", false},
+    {"catalog_product_tier_price", "value_id", false},
     {"integration_log", "log_id", false},
     {"integration_usage", NULL, false},
 };
