@@ -664,7 +664,8 @@ static enum err bind_product(struct arena *a, json_t *p, struct product_in *in,
             /* read-only: Magento ignores them on save */
             int64_t x;
             const char *s;
-            e = strcmp(k, "id") == 0 ? as_int(a, qe, key, v, &x) : as_string(a, qe, key, v, &s);
+            bool is_id = strcmp(k, "id") == 0;
+            e = is_id ? as_int(a, qe, k, v, &x) : as_string(a, qe, k, v, &s);
         } else if (strcmp(k, "extension_attributes") == 0) {
             e = bind_extension(a, v, in, qe);
         } else if (strcmp(k, "custom_attributes") == 0) {
