@@ -124,6 +124,15 @@ int cmd_sampledata_deploy(const struct cli_args *a)
             }
             if (!e)
                 e = db_prepare(db,
+                               "INSERT INTO catalog_product_website (product_id, website_id)"
+                               " VALUES ($1, 1)",
+                               &st);
+            if (!e) {
+                db_bind_i64(st, 1, id);
+                e = db_run(st, NULL);
+            }
+            if (!e)
+                e = db_prepare(db,
                                "INSERT INTO catalog_category_product (category_id, product_id,"
                                " position) VALUES ($1, $2, $3)",
                                &st);

@@ -62,6 +62,22 @@ enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out)
     return db->ops->prepare(db, sql, out);
 }
 
+enum err db_query(struct db *db, const char *sql, bool stream, struct db_stmt **out)
+{
+    *out = NULL;
+    if (db_fault_hit()) {
+        log_warn("database call failed by fault injection");
+        return ERR_DB;
+    }
+    return db->ops->query(db, sql, stream, out);
+}
+
+void db_query_free(struct db_stmt *st)
+{
+    if (st)
+        st->db->ops->query_free(st);
+}
+
 void db_bind_i64(struct db_stmt *st, int idx, int64_t v)
 {
     st->db->ops->bind_i64(st, idx, v);
@@ -184,9 +200,13 @@ char *db_dialect_expand(const struct db *db, const char *sql)
 
 char *db_expand_macro(const char *sql, const char *repl)
 {
-    static const char macro[] = "@AUTO_ID@";
-    size_t n = 0, rl = strlen(repl);
-    for (const char *p = sql; (p = strstr(p, macro)); p += sizeof(macro) - 1)
+    return db_expand_named(sql, "@AUTO_ID@", repl);
+}
+
+char *db_expand_named(const char *sql, const char *macro, const char *repl)
+{
+    size_t n = 0, rl = strlen(repl), ml = strlen(macro);
+    for (const char *p = sql; (p = strstr(p, macro)); p += ml)
         n++;
     size_t len = strlen(sql) + n * rl + 1;
     char *out = malloc(len), *w = out;
@@ -201,7 +221,7 @@ char *db_expand_macro(const char *sql, const char *repl)
             break;
         memcpy(w, repl, rl);
         w += rl;
-        p = hit + sizeof(macro) - 1;
+        p = hit + ml;
     }
     *w = '\0';
     return out;

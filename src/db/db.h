@@ -32,6 +32,14 @@ void db_bind_null(struct db_stmt *st, int idx);
 /* Advances to the next row: *row is true while one is available. On the last row (or error) the
  * statement is reset, so an abandoned loop must call db_done(). */
 enum err db_next(struct db_stmt *st, bool *row);
+/* A statement built at run time (searchCriteria lists): prepared for this one use and owned by
+ * the caller, who frees it with db_query_free(). Unlike db_prepare() the text may live in a
+ * request arena. "@ILIKE@" in sql is the engine's case-insensitive LIKE (Magento's MySQL LIKE
+ * ignores case): SQLite's LIKE, PostgreSQL's ILIKE. stream: rows arrive from the engine one at a
+ * time instead of all at once (PostgreSQL's single-row mode), for answers too big to hold; the
+ * connection must then serve nothing else until the statement is freed. */
+enum err db_query(struct db *db, const char *sql, bool stream, struct db_stmt **out);
+void db_query_free(struct db_stmt *st);
 /* Runs to completion (INSERT/UPDATE/DELETE); *changes (may be NULL) gets the rows affected. */
 enum err db_run(struct db_stmt *st, int64_t *changes);
 /* Resets a statement whose rows were not all read. */

@@ -86,12 +86,14 @@ struct api_req {
     const struct route *route;
     struct str vars[ROUTE_MAX_VARS]; /* decoded path variables, in template order */
     const struct store_view *store;  /* store view of the URL; admin (0) for /rest/all */
+    bool store_explicit;             /* the URL named the store (/rest/<code>/V1, /rest/all/V1) */
     struct caller caller;
     bool caller_resolved;
     json_t *body; /* parsed JSON body (R_BODY routes), owned by the arena */
     struct api_error err;
     struct buf out; /* the JSON answer */
     bool deferred;
+    bool streamed; /* the answer went out through http_stream(); nothing left to send */
     api_handler deferred_done;
     void *ctx; /* a handler's own state across a deferred step */
 };
@@ -126,6 +128,23 @@ enum err api_check_accept(struct api_req *q);
 /* A string field of the JSON body: numbers and booleans are stringified as PHP would; *present is
  * false for missing, null or empty. Arrays and objects are a type error. */
 enum err api_body_string(struct api_req *q, const char *name, struct str *out, bool *present);
+
+/* list.c: a searchCriteria list answer {items, search_criteria, total_count} over an entity.
+ * select: "SELECT <columns> FROM <tables>" and from: "FROM <tables>" (both may use @STORE@);
+ * item() writes one element from the current row (it may query q->w->db). Without a page size
+ * the answer is streamed from a connection of its own, never held whole. */
+struct sc_entity;
+struct api_list {
+    const struct sc_entity *entity;
+    const char *select, *from;
+    enum err (*item)(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg);
+    void *arg;
+};
+enum err api_list(struct api_req *q, const struct api_list *l);
+struct query_error;
+enum err api_fail_query(struct api_req *q, struct query_error *qe);
+/* Applies ?fields= to a successful answer (dispatch.c calls it for every route). */
+void api_apply_fields(struct api_req *q);
 
 /* auth.c: authenticate and authorize. Returns ERR_OK (go on), an error, or ERR_OK with
  * q->deferred set when a signed request waits for its nonce to be committed; the dispatcher's

@@ -26,6 +26,8 @@ static void respond(struct api_req *q, enum err e)
             q->err.code = e;
         buf_init(out, q->a, 256);
         api_render_error(q, out, &status);
+    } else {
+        api_apply_fields(q);
     }
     if (q->verb == VERB_OTHER && str_eq_c(http_method(q->http), "HEAD"))
         out->len = 0; /* HEAD: status and headers only */
@@ -76,6 +78,7 @@ static enum err resolve_store(struct api_req *q, struct str after_rest, struct s
         q->store = store_find_code(q->w->stores, first);
     if (!q->store || !api_version(str_cut(rest, '/', NULL)))
         return api_fail(q, ERR_BAD_REQUEST_PATH);
+    q->store_explicit = true;
     *route_path = (struct str){rest.p - 1, rest.len + 1};
     return ERR_OK;
 }
@@ -138,7 +141,7 @@ void api_continue(struct api_req *q, enum err e)
         buf_init(&q->out, q->a, 1024);
         e = q->route->handler(q);
     }
-    if (!q->deferred)
+    if (!q->deferred && !q->streamed)
         respond(q, e);
 }
 
@@ -200,7 +203,7 @@ static void deferred_done(struct http_request *r, void *p)
     struct api_req *q = d->q;
     q->deferred = false;
     enum err e = q->deferred_done(q);
-    if (!q->deferred)
+    if (!q->deferred && !q->streamed)
         respond(q, e);
 }
 

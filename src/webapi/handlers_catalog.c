@@ -1,0 +1,311 @@
+/* Magento_Catalog and Magento_CatalogInventory routes (reference section 8.1): products, their
+ * types, attribute sets and attributes, stock items and statuses. Input binding follows section
+ * 5.2: the wrapper key ("product", "stockItem"), snake_case or camelCase keys, the path SKU
+ * forced into a lone wrapper object on PUT. */
+#include <string.h>
+
+#include "catalog/product.h"
+#include "query/search.h"
+#include "webapi/api.h"
+
+static int product_flags(struct api_req *q)
+{
+    return api_allowed(q, STR_LIT("Magento_CatalogInventory::cataloginventory")) ? PRODUCT_STOCK
+                                                                                 : 0;
+}
+
+static int64_t read_store(struct api_req *q)
+{
+    return q->store ? q->store->id : 0;
+}
+
+/* Where a save writes store-scoped values: the addressed store view, or the default scope for
+ * /rest/V1 and /rest/all. */
+static int64_t write_store(struct api_req *q)
+{
+    return q->store_explicit && q->store ? q->store->id : 0;
+}
+
+struct product_list_arg {
+    int flags;
+    int64_t store;
+};
+
+static enum err product_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    struct product_list_arg *p = arg;
+    return product_json_row(q->w->db, row, p->store, p->flags, q->a, out);
+}
+
+enum err api_products_list(struct api_req *q)
+{
+    struct product_list_sql ls;
+    struct product_list_arg *arg = arena_calloc(q->a, 1, sizeof(*arg));
+    arg->store = read_store(q);
+    arg->flags = product_flags(q);
+    enum err e = product_list_sql(q->w->db, arg->store, &ls);
+    if (e)
+        return api_fail(q, e);
+    struct api_list *l = arena_calloc(q->a, 1, sizeof(*l));
+    *l = (struct api_list){ls.entity, ls.select, ls.from, product_item, arg};
+    return api_list(q, l);
+}
+
+enum err api_product_get(struct api_req *q)
+{
+    enum err e =
+        product_json_sku(q->w->db, q->vars[0], read_store(q), product_flags(q), q->a, &q->out);
+    if (e == ERR_PRODUCT_NOT_FOUND)
+        return api_fail(q, e);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+/* {"product": {...}, "saveOptions": bool}; the wrapper is required (Magento answers 500). */
+static enum err product_body(struct api_req *q, json_t **product)
+{
+    json_t *p = json_is_object(q->body) ? json_object_get(q->body, "product") : NULL;
+    if (!p || json_is_null(p))
+        return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("product"));
+    *product = p;
+    return ERR_OK;
+}
+
+static enum err save_and_answer(struct api_req *q, json_t *product)
+{
+    struct query_error qe;
+    int64_t id = 0;
+    enum err e = product_save(q->w->db, product, write_store(q), q->a, &id, &qe);
+    if (e)
+        return qe.code ? api_fail_query(q, &qe) : api_fail(q, e);
+    json_t *sku = json_object_get(product, "sku");
+    struct str s = {json_string_value(sku), json_string_length(sku)};
+    e = product_json_sku(q->w->db, s, read_store(q), product_flags(q), q->a, &q->out);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+enum err api_product_create(struct api_req *q)
+{
+    json_t *product;
+    enum err e = product_body(q, &product);
+    if (e)
+        return e;
+    if (json_is_object(product)) {
+        json_t *sku = json_object_get(product, "sku");
+        if (sku && json_is_number(sku)) /* a numeric SKU is a string to Magento */
+            json_object_set_new(
+                product, "sku",
+                json_string(
+                    json_is_integer(sku)
+                        ? arena_printf(q->a, "%" JSON_INTEGER_FORMAT, json_integer_value(sku))
+                        : arena_printf(q->a, "%.17g", json_real_value(sku))));
+    }
+    return save_and_answer(q, product);
+}
+
+enum err api_product_update(struct api_req *q)
+{
+    json_t *product;
+    enum err e = product_body(q, &product);
+    if (e)
+        return e;
+    /* reference 5.2: with one top-level object, the path's SKU is forced into it */
+    if (json_object_size(q->body) == 1 && json_is_object(product))
+        json_object_set_new(product, "sku", json_stringn(q->vars[0].p, q->vars[0].len));
+    else if (json_is_object(product) && !json_is_string(json_object_get(product, "sku")))
+        return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("sku"));
+    return save_and_answer(q, product);
+}
+
+enum err api_product_remove(struct api_req *q)
+{
+    enum err e = product_delete(q->w->db, q->vars[0]);
+    if (e)
+        return api_fail(q, e);
+    buf_add_c(&q->out, "true");
+    return ERR_OK;
+}
+
+enum err api_product_types(struct api_req *q)
+{
+    product_types_json(&q->out);
+    return ERR_OK;
+}
+
+enum err api_product_attribute(struct api_req *q)
+{
+    enum err e = product_attribute_json(q->w->db, q->vars[0], &q->out);
+    if (e == ERR_NO_SUCH_ENTITY) {
+        json_t *params = json_object();
+        json_object_set_new(params, "fieldName", json_string("attribute_code"));
+        json_object_set_new(params, "fieldValue", json_stringn(q->vars[0].p, q->vars[0].len));
+        return api_fail_msg(q, ERR_NO_SUCH_ENTITY,
+                            "The attribute with a \"%fieldName\" attributeCode doesn't exist. "
+                            "Verify the attribute and try again.",
+                            params);
+    }
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+static enum err set_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)q;
+    (void)arg;
+    product_attribute_set_json(row, out);
+    return ERR_OK;
+}
+
+enum err api_attribute_sets_list(struct api_req *q)
+{
+    static const struct api_list l = {&product_attribute_set_entity, PRODUCT_ATTRIBUTE_SET_SELECT,
+                                      PRODUCT_ATTRIBUTE_SET_FROM, set_item, NULL};
+    return api_list(q, &l);
+}
+
+enum err api_stock_item_get(struct api_req *q)
+{
+    enum err e = stock_item_json_sku(q->w->db, q->vars[0], &q->out);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+enum err api_stock_status_get(struct api_req *q)
+{
+    enum err e = stock_status_json_sku(q->w->db, q->vars[0], &q->out);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+enum err api_stock_item_update(struct api_req *q)
+{
+    json_t *item = json_is_object(q->body) ? json_object_get(q->body, "stockItem") : NULL;
+    if (!item && json_is_object(q->body))
+        item = json_object_get(q->body, "stock_item");
+    if (!item || json_is_null(item))
+        return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("stockItem"));
+    struct query_error qe;
+    int64_t id = 0;
+    enum err e = stock_item_save(q->w->db, q->vars[0], item, &id, &qe);
+    if (e)
+        return qe.code ? api_fail_query(q, &qe) : api_fail(q, e);
+    buf_add_i64(&q->out, id);
+    return ERR_OK;
+}
+
+/* GET /V1/stockItems/lowStock?scopeId=&qty=&currentPage=&pageSize= (StockRegistry::
+ * getLowStockItems): stock items whose qty is below qty, as a list answer. */
+static enum err low_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)arg;
+    struct str sku = db_col_text(row, 0);
+    return stock_item_json_sku(q->w->db, sku, out);
+}
+
+enum err api_stock_low(struct api_req *q)
+{
+    struct str rest = http_query(q->http), scope = STR_NULL, qty = STR_NULL, page = STR_NULL,
+               size = STR_NULL;
+    while (rest.p && rest.len) {
+        struct str value;
+        struct str key = str_cut(str_cut(rest, '&', &rest), '=', &value);
+        if (str_eq_c(key, "scopeId") || str_eq_c(key, "scope_id"))
+            scope = value.p ? value : STR_LIT("");
+        else if (str_eq_c(key, "qty"))
+            qty = value.p ? value : STR_LIT("");
+        else if (str_eq_c(key, "currentPage") || str_eq_c(key, "current_page"))
+            page = value;
+        else if (str_eq_c(key, "pageSize") || str_eq_c(key, "page_size"))
+            size = value;
+    }
+    if (!scope.p)
+        api_add_error(q, ERR_REQUIRED_FIELD, "fieldName", json_string("scopeId"));
+    if (!qty.p)
+        api_add_error(q, ERR_REQUIRED_FIELD, "fieldName", json_string("qty"));
+    enum err e = api_finish_errors(q);
+    if (e)
+        return e;
+    int64_t n_page = 1, n_size = 0;
+    struct str bad = STR_NULL;
+    const char *badname = NULL;
+    if (page.p && !str_to_i64(page, &n_page)) {
+        bad = page;
+        badname = "currentPage";
+    }
+    if (size.p && !str_to_i64(size, &n_size)) {
+        bad = size;
+        badname = "pageSize";
+    }
+    if (!str_utf8_valid(qty) || (qty.len && (qty.p[0] < '0' || qty.p[0] > '9')) || qty.len > 20) {
+        bad = qty;
+        badname = "qty";
+    }
+    if (badname)
+        return api_fail_msg(
+            q, ERR_INVALID_TYPE,
+            arena_printf(q->a,
+                         "Error occurred during \"%s\" processing. The \"%.*s\" value's type is "
+                         "invalid. The \"%s\" type was expected. Verify and try again.",
+                         badname, (int)(bad.len > 100 ? 100 : bad.len), bad.p,
+                         strcmp(badname, "qty") ? "int" : "float"),
+            NULL);
+    struct search_criteria *sc = arena_calloc(q->a, 1, sizeof(*sc));
+    (void)sc;
+    /* Translated to searchCriteria over the stock table, so paging and counting are the
+     * lists' own. */
+    struct buf query;
+    buf_init(&query, q->a, 256);
+    buf_add_c(&query, "searchCriteria[filterGroups][0][filters][0][field]=qty&searchCriteria["
+                      "filterGroups][0][filters][0][conditionType]=lt&searchCriteria[filterGroups]"
+                      "[0][filters][0][value]=");
+    buf_add_str(&query, qty);
+    buf_printf(&query, "&searchCriteria[currentPage]=%lld&searchCriteria[pageSize]=%lld",
+               (long long)n_page, (long long)(n_size > 0 ? n_size : 0));
+    struct search_criteria crit;
+    struct query_error qe;
+    if (search_parse(q->a, buf_str(&query), &crit, &qe))
+        return api_fail_query(q, &qe);
+    struct search_sql ss;
+    if (search_build(&stock_low_entity, &crit, 0, q->a, &ss, &qe))
+        return api_fail_query(q, &qe);
+    const char *where = ss.where;
+    struct db_stmt *st;
+    const char *count =
+        arena_printf(q->a, "SELECT COUNT(*) FROM cataloginventory_stock_item s%s", where);
+    if ((e = db_query(q->w->db, count, false, &st)))
+        return api_fail(q, e);
+    search_bind(st, &ss, 1);
+    bool row = false;
+    int64_t total = 0;
+    e = db_next(st, &row);
+    if (row) {
+        total = db_col_i64(st, 0);
+        db_done(st);
+    }
+    db_query_free(st);
+    if (e)
+        return api_fail(q, e);
+    const char *rows = arena_printf(q->a,
+                                    "SELECT p.sku FROM cataloginventory_stock_item s JOIN"
+                                    " catalog_product p ON p.entity_id = s.product_id%s%s%s",
+                                    where, ss.order, ss.limit);
+    buf_add_c(&q->out, "{\"items\":[");
+    if (!ss.past_end) {
+        if ((e = db_query(q->w->db, rows, false, &st)))
+            return api_fail(q, e);
+        search_bind(st, &ss, 1);
+        for (int n = 0; !(e = db_next(st, &row)) && row; n++) {
+            if (n)
+                buf_add_ch(&q->out, ',');
+            if ((e = low_item(q, st, &q->out, NULL))) {
+                db_done(st);
+                break;
+            }
+        }
+        db_query_free(st);
+        if (e)
+            return api_fail(q, e);
+    }
+    buf_add_c(&q->out, "],\"search_criteria\":");
+    search_echo(&crit, &q->out);
+    buf_add_c(&q->out, ",\"total_count\":");
+    buf_add_i64(&q->out, total);
+    buf_add_ch(&q->out, '}');
+    return ERR_OK;
+}
