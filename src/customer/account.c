@@ -36,10 +36,6 @@ static const struct cfield customer_fields[] = {
 };
 /* clang-format on */
 #define NCUSTOMER (sizeof(customer_fields) / sizeof(customer_fields[0]))
-#define CUSTOMER_SELECT                                                                            \
-    "SELECT entity_id, group_id, default_billing, default_shipping, confirmation, created_at,"     \
-    " updated_at, created_in, dob, email, firstname, lastname, middlename, prefix, suffix,"        \
-    " gender, store_id, taxvat, website_id, disable_auto_group_change FROM customer_entity"
 
 #define ADDRESS_SELECT                                                                             \
     "SELECT a.entity_id, a.parent_id, a.region, a.region_id, a.region_code, a.country_id,"         \
@@ -52,11 +48,6 @@ static const char *const address_text[] = {"company", "telephone", "fax",      "
                                            "city",    "firstname", "lastname", "middlename",
                                            "prefix",  "suffix",    "vat_id"};
 #define NADDRESS_TEXT (sizeof(address_text) / sizeof(address_text[0]))
-
-const char *customer_select_sql(void)
-{
-    return CUSTOMER_SELECT;
-}
 
 static void set_text(json_t *o, const char *k, struct db_stmt *st, int col)
 {

@@ -60,7 +60,10 @@ struct customer_problem {
 };
 
 /* The SELECT of a customer row (FROM customer_entity, no WHERE) and its reader. */
-const char *customer_select_sql(void);
+#define CUSTOMER_SELECT                                                                            \
+    "SELECT entity_id, group_id, default_billing, default_shipping, confirmation, created_at,"     \
+    " updated_at, created_in, dob, email, firstname, lastname, middlename, prefix, suffix,"        \
+    " gender, store_id, taxvat, website_id, disable_auto_group_change FROM customer_entity"
 json_t *customer_row_read(struct db_stmt *st);
 /* A customer with its addresses; ERR_NOT_FOUND if none. */
 enum err customer_get_json(struct db *db, int64_t id, json_t **out);

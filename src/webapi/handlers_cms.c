@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cms/cms.h"
+#include "query/search.h"
 #include "webapi/api.h"
 
 static void on_free_json(void *p)
@@ -245,4 +246,87 @@ enum err api_cms_block_update(struct api_req *q)
 enum err api_cms_block_delete(struct api_req *q)
 {
     return remove_(q, CMS_BLOCK);
+}
+
+/* --- GET /V1/cmsPage/search and /V1/cmsBlock/search (searchCriteria) --- */
+
+/* The filterable fields: Magento's flat collections filter on column names (is_active, page_id),
+ * and storegate also takes the interface's names (active, id). store_id matches the row's store
+ * (the lowest when a row is on several). */
+/* clang-format off */
+#define PAGE_STORE                                                                                 \
+    "CAST((SELECT MIN(s.store_id) FROM cms_page_store s WHERE s.page_id = p.page_id) AS INTEGER)"
+#define BLOCK_STORE                                                                                \
+    "CAST((SELECT MIN(s.store_id) FROM cms_block_store s WHERE s.block_id = p.block_id) AS INTEGER)"
+static const struct sc_field page_search_fields[] = {
+    {"id", "p.page_id", SC_INT, 0}, {"page_id", "p.page_id", SC_INT, 0},
+    {"identifier", "p.identifier", SC_TEXT, 0}, {"title", "p.title", SC_TEXT, SC_NULLABLE},
+    {"page_layout", "p.page_layout", SC_TEXT, SC_NULLABLE},
+    {"meta_title", "p.meta_title", SC_TEXT, SC_NULLABLE},
+    {"meta_keywords", "p.meta_keywords", SC_TEXT, SC_NULLABLE},
+    {"meta_description", "p.meta_description", SC_TEXT, SC_NULLABLE},
+    {"content_heading", "p.content_heading", SC_TEXT, SC_NULLABLE},
+    {"content", "p.content", SC_TEXT, SC_NULLABLE},
+    {"creation_time", "p.creation_time", SC_DATETIME, 0},
+    {"update_time", "p.update_time", SC_DATETIME, 0},
+    {"sort_order", "p.sort_order", SC_INT, 0},
+    {"layout_update_xml", "p.layout_update_xml", SC_TEXT, SC_NULLABLE},
+    {"custom_theme", "p.custom_theme", SC_TEXT, SC_NULLABLE},
+    {"custom_root_template", "p.custom_root_template", SC_TEXT, SC_NULLABLE},
+    {"custom_layout_update_xml", "p.custom_layout_update_xml", SC_TEXT, SC_NULLABLE},
+    {"custom_theme_from", "p.custom_theme_from", SC_TEXT, SC_NULLABLE},
+    {"custom_theme_to", "p.custom_theme_to", SC_TEXT, SC_NULLABLE},
+    {"is_active", "p.is_active", SC_INT, 0}, {"active", "p.is_active", SC_INT, 0},
+    {"store_id", PAGE_STORE, SC_INT, 0},
+};
+static const struct sc_field block_search_fields[] = {
+    {"id", "p.block_id", SC_INT, 0}, {"block_id", "p.block_id", SC_INT, 0},
+    {"identifier", "p.identifier", SC_TEXT, 0}, {"title", "p.title", SC_TEXT, 0},
+    {"content", "p.content", SC_TEXT, SC_NULLABLE},
+    {"creation_time", "p.creation_time", SC_DATETIME, 0},
+    {"update_time", "p.update_time", SC_DATETIME, 0},
+    {"is_active", "p.is_active", SC_INT, 0}, {"active", "p.is_active", SC_INT, 0},
+    {"store_id", BLOCK_STORE, SC_INT, 0},
+};
+/* clang-format on */
+static const struct sc_entity page_search = {
+    page_search_fields, sizeof(page_search_fields) / sizeof(page_search_fields[0]), "p.page_id",
+    NULL};
+static const struct sc_entity block_search = {
+    block_search_fields, sizeof(block_search_fields) / sizeof(block_search_fields[0]), "p.block_id",
+    NULL};
+
+static enum err list_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)q;
+    enum cms_kind kind = *(const enum cms_kind *)arg;
+    json_t *r = cms_row_read(kind, row);
+    cms_json(kind, r, out);
+    json_decref(r);
+    return ERR_OK;
+}
+
+static const enum cms_kind page_kind = CMS_PAGE, block_kind = CMS_BLOCK;
+
+enum err api_cms_page_search(struct api_req *q)
+{
+    static const struct api_list l = {
+        &page_search,
+        "SELECT p.page_id, p.identifier, p.title, p.page_layout, p.meta_title, p.meta_keywords,"
+        " p.meta_description, p.content_heading, p.content, p.creation_time, p.update_time,"
+        " p.sort_order, p.layout_update_xml, p.custom_theme, p.custom_root_template,"
+        " p.custom_layout_update_xml, p.custom_theme_from, p.custom_theme_to, p.is_active"
+        " FROM cms_page p",
+        "FROM cms_page p", list_item, (void *)&page_kind};
+    return api_list(q, &l);
+}
+
+enum err api_cms_block_search(struct api_req *q)
+{
+    static const struct api_list l = {
+        &block_search,
+        "SELECT p.block_id, p.identifier, p.title, p.content, p.creation_time, p.update_time,"
+        " p.is_active FROM cms_block p",
+        "FROM cms_block p", list_item, (void *)&block_kind};
+    return api_list(q, &l);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "customer/customer.h"
+#include "query/search.h"
 #include "webapi/api.h"
 
 static void on_free_json(void *p)
@@ -463,4 +464,48 @@ enum err api_customer_email_available(struct api_req *q)
         return api_fail(q, e);
     buf_add_c(&q->out, available ? "true" : "false");
     return ERR_OK;
+}
+
+/* --- GET /V1/customers/search (searchCriteria) --- */
+
+/* clang-format off */
+static const struct sc_field customer_search_fields[] = {
+    {"id", "entity_id", SC_INT, 0}, {"entity_id", "entity_id", SC_INT, 0},
+    {"email", "email", SC_TEXT, 0}, {"firstname", "firstname", SC_TEXT, 0},
+    {"lastname", "lastname", SC_TEXT, 0}, {"middlename", "middlename", SC_TEXT, SC_NULLABLE},
+    {"prefix", "prefix", SC_TEXT, SC_NULLABLE}, {"suffix", "suffix", SC_TEXT, SC_NULLABLE},
+    {"group_id", "group_id", SC_INT, 0}, {"store_id", "store_id", SC_INT, 0},
+    {"website_id", "website_id", SC_INT, 0}, {"created_at", "created_at", SC_DATETIME, 0},
+    {"updated_at", "updated_at", SC_DATETIME, 0}, {"created_in", "created_in", SC_TEXT, 0},
+    {"dob", "dob", SC_TEXT, SC_NULLABLE}, {"gender", "gender", SC_INT, SC_NULLABLE},
+    {"taxvat", "taxvat", SC_TEXT, SC_NULLABLE},
+    {"default_billing", "default_billing", SC_INT, SC_NULLABLE},
+    {"default_shipping", "default_shipping", SC_INT, SC_NULLABLE},
+    {"disable_auto_group_change", "disable_auto_group_change", SC_INT, 0},
+};
+/* clang-format on */
+static const struct sc_entity customer_search = {
+    customer_search_fields, sizeof(customer_search_fields) / sizeof(customer_search_fields[0]),
+    "entity_id", NULL};
+
+static enum err search_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)arg;
+    json_t *c = customer_row_read(row);
+    json_t *addresses;
+    enum err e =
+        customer_addresses_read(q->w->db, json_integer_value(json_object_get(c, "id")), &addresses);
+    if (!e) {
+        json_object_set_new(c, "addresses", addresses);
+        customer_render(c, out);
+    }
+    json_decref(c);
+    return e;
+}
+
+enum err api_customer_search(struct api_req *q)
+{
+    static const struct api_list l = {&customer_search, CUSTOMER_SELECT, "FROM customer_entity",
+                                      search_item, NULL};
+    return api_list(q, &l);
 }

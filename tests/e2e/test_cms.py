@@ -557,3 +557,110 @@ def test_guest_switch_opens_only_the_gets_by_id(server_factory):
     srv.cli_ok("config:set", "webapi/webapisecurity/allow_insecure", "0")
     wait_until(lambda: srv.get(f"{PAGE}/2").status_code == 401, 5.0,
                what="anonymous GET cmsPage refused after allow_insecure=0")
+
+
+# --- searchCriteria lists ------------------------------------------------------------------------
+
+from catalogtest import sc  # noqa: E402  (the shared searchCriteria query builder)
+
+
+@pytest.fixture(scope="module")
+def cms_server(module_server_factory):
+    """A private server with a known set of pages and blocks for the list tests."""
+    srv = module_server_factory.create()
+    api = Admin(srv, srv.token())
+    for i, (key, title, active) in enumerate([("alpha-page", "Alpha", True),
+                                              ("beta-page", "Beta", False),
+                                              ("gamma-page", "Gamma", True)]):
+        api.new_page(identifier=key, title=title, active=active, sort_order=i)
+    api.new_page(prefix="/rest/all/V1/cmsPage", identifier="delta-page", title="Delta")
+    for key, title in [("footer-links", "Footer"), ("header-promo", "Header")]:
+        api.new_block(identifier=key, title=title)
+    return api
+
+
+def search(api, path, query):
+    r = api.get(f"{path}/search?{query}")
+    return r, body_json(r)
+
+
+def test_page_search_filters_sorts_and_pages(cms_server):
+    q = sc([[("identifier", "%-page", "like")]], [("title", "ASC")], page_size=2, current_page=2)
+    r, body = search(cms_server, PAGE, q)
+    assert r.status_code == 200, body
+    assert [p["identifier"] for p in body["items"]] == ["delta-page", "gamma-page"]
+    assert body["total_count"] == 4
+    assert body["search_criteria"] == {
+        "filter_groups": [{"filters": [{"field": "identifier", "value": "%-page",
+                                        "condition_type": "like"}]}],
+        "sort_orders": [{"field": "title", "direction": "ASC"}], "page_size": 2,
+        "current_page": 2}
+    # the items are the same JSON as GET by id
+    full = body_json(cms_server.get(f"{PAGE}/{body['items'][0]['id']}"))
+    assert body["items"][0] == full
+
+
+def test_page_search_or_within_a_group_and_across_groups(cms_server):
+    q = sc([[("identifier", "alpha-page", "eq"), ("identifier", "beta-page", "eq")],
+            [("is_active", "1", None)]])
+    r, body = search(cms_server, PAGE, q)
+    assert [p["identifier"] for p in body["items"]] == ["alpha-page"], body
+    q = sc([[("active", "0", "eq")]])
+    r, body = search(cms_server, PAGE, q)
+    assert [p["identifier"] for p in body["items"]] == ["beta-page"], body
+
+
+def test_page_search_by_store(cms_server):
+    r, body = search(cms_server, PAGE, sc([[("store_id", "0", "eq")]], [("id", "ASC")]))
+    keys = [p["identifier"] for p in body["items"]]
+    assert "delta-page" in keys and "home" in keys and "alpha-page" not in keys, keys
+    r, body = search(cms_server, PAGE, sc([[("store_id", "1", "eq")]], [("id", "ASC")]))
+    assert [p["identifier"] for p in body["items"]] == ["alpha-page", "beta-page", "gamma-page"]
+
+
+def test_page_search_fields_filter(cms_server):
+    q = sc([[("identifier", "gamma-page", None)]], extra=[("fields", "items[id,identifier]")])
+    r, body = search(cms_server, PAGE, q)
+    assert r.status_code == 200 and list(body) == ["items"], body
+    assert list(body["items"][0]) == ["id", "identifier"]
+
+
+def test_block_search(cms_server):
+    r, body = search(cms_server, BLOCK, sc([[("title", "Head%", "like")]]))
+    assert [b["identifier"] for b in body["items"]] == ["header-promo"], body
+    assert list(body["items"][0]) == BLOCK_KEYS
+    r, body = search(cms_server, BLOCK, sc())
+    assert body["total_count"] == 2 and body["search_criteria"] == {"filter_groups": []}
+
+
+@pytest.mark.parametrize("path", [PAGE, BLOCK])
+def test_search_errors(cms_server, path):
+    assert_response(cms_server.get(f"{path}/search"), 400,
+                    {"message": MSG_REQUIRED, "parameters": {"fieldName": "searchCriteria"}})
+    r = cms_server.get(f"{path}/search?" + sc([[("title); DROP TABLE cms_page; --", "x", None)]]))
+    assert_response(r, 400, {"message": "Invalid attribute name: %1",
+                             "parameters": ["title); DROP TABLE cms_page; --"]})
+    r = cms_server.get(f"{path}/search?" + sc([[("id", "1 OR 1=1", None)]]))
+    body = assert_json_error(r, 400)
+    assert body["message"] == MSG_TYPE
+    r = cms_server.get(f"{path}/search?" + sc([[("title", "' OR '1'='1", None)]]))
+    assert r.status_code == 200 and body_json(r)["total_count"] == 0
+
+
+def test_search_acl_and_guest(cms_server, server_factory):
+    srv = cms_server.srv
+    assert_response(srv.get(f"{PAGE}/search?searchCriteria="), 401,
+                    not_authorized("Magento_Cms::page"))
+    blocks = manual_integration(srv, resources=["Magento_Cms::block"])
+    r = send("GET", srv.url(f"{PAGE}/search?searchCriteria="), auth=blocks.auth(METHOD))
+    assert_response(r, 401, not_authorized("Magento_Cms::page"))
+    r = send("GET", srv.url(f"{BLOCK}/search?searchCriteria="), auth=blocks.auth(METHOD))
+    assert r.status_code == 200 and body_json(r)["total_count"] == 2
+    # the guest switch does not open the lists (they are not in Magento's list)
+    guest = server_factory.create(pre_serve=[("config:set",
+                                              "webapi/webapisecurity/allow_insecure", "1")])
+    assert guest.get(f"{PAGE}/1").status_code == 200
+    assert_response(guest.get(f"{PAGE}/search?searchCriteria="), 401,
+                    not_authorized("Magento_Cms::page"))
+    assert_response(guest.get(f"{BLOCK}/search?searchCriteria="), 401,
+                    not_authorized("Magento_Cms::block"))
