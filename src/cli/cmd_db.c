@@ -46,6 +46,19 @@ static const struct table {
     {"cms_block", "block_id", false},
     {"cms_block_store", NULL, false},
     {"customer_address_entity", "entity_id", false},
+    {"sales_sequence", NULL, true},
+    {"sales_order", "entity_id", false},
+    {"sales_order_item", "item_id", false},
+    {"sales_order_address", "entity_id", false},
+    {"sales_order_payment", "entity_id", false},
+    {"sales_order_status_history", "entity_id", false},
+    {"sales_invoice", "entity_id", false},
+    {"sales_invoice_item", "entity_id", false},
+    {"sales_invoice_comment", "entity_id", false},
+    {"sales_shipment", "entity_id", false},
+    {"sales_shipment_item", "entity_id", false},
+    {"sales_shipment_track", "entity_id", false},
+    {"sales_shipment_comment", "entity_id", false},
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

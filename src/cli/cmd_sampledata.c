@@ -148,11 +148,16 @@ int cmd_sampledata_deploy(const struct cli_args *a)
         done = end;
         progress(tty, done, total);
     }
+    long long orders = 20, placed = 0;
+    if (cli_get(a, "orders") && !cli_int(cli_get(a, "orders"), 0, 1000000, &orders))
+        e = ERR_INVALID;
+    if (!e)
+        e = cmd_sampledata_orders(db, orders, &placed);
     db_close(db);
     if (e) {
         fprintf(stderr, "storegate: sample data failed: %s\n", err_message(e));
         return 1;
     }
-    printf("Sample data deployed: %lld products in 8 categories\n", total);
+    printf("Sample data deployed: %lld products in 8 categories, %lld orders\n", total, placed);
     return 0;
 }
