@@ -63,7 +63,7 @@ static json_t *field(json_t *obj, const char *snake, const char *camel)
 static bool known_key(const char *key, const char *const *names)
 {
     for (; *names; names++)
-        if (strcmp(key, *names) == 0)
+        if (strcmp(key, *names) == 0) /* not a secret */
             return true;
     return false;
 }
