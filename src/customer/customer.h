@@ -1,6 +1,6 @@
 /* Customer accounts (Magento_Customer's core): email unique per website (case-insensitively),
- * names, Argon2id password. The full resource (addresses, search, admin CRUD) grows from here in
- * the Web API issue. */
+ * names, Argon2id password (customer.c); the Web API's customer resource with its address book
+ * (account.c). */
 #ifndef SG_CUSTOMER_CUSTOMER_H
 #define SG_CUSTOMER_CUSTOMER_H
 
@@ -33,13 +33,6 @@ enum err customer_find_email(struct db *db, struct str email, int64_t website_id
                              struct customer *out);
 enum err customer_find_id(struct db *db, int64_t id, struct customer *out);
 bool customer_password_ok(const struct customer *c, struct str password);
-/* Magento's CustomerInterface JSON. */
-void customer_json(const struct customer *c, struct buf *out);
-/* Applies a JSON "customer" object to c (firstname, lastname, email, ...): unknown keys give
- * ERR_FIELD_NOT_SUPPORTED with *bad_key set; type errors ERR_INVALID_TYPE. */
-enum err customer_apply(struct customer *c, json_t *obj, const char **bad_key);
-/* Saves names and email; ERR_EXISTS when the new email is taken. */
-enum err customer_save(struct db *db, const struct customer *c);
 
 /* --- Customer JSON: the Web API's CustomerInterface and AddressInterface (account.c) ---------
  * A customer is a jansson object keyed by Magento's names (id, group_id, default_billing, ...,
