@@ -226,9 +226,10 @@ static void test_unknown_paths(void **state)
 static void test_case_sensitive(void **state)
 {
     (void)state;
+    /* (/V1/customers/Me is GET /V1/customers/:customerId with customerId "Me", as in Magento.) */
     static const char *const paths[] = {
         "/V1/store/storeviews", "/V1/store/STOREVIEWS", "/v1/store/storeViews",
-        "/V1/Store/storeViews", "/V1/customers/Me",     "/V1/integration/Admin/token",
+        "/V1/Store/storeViews", "/V1/Customers/me",     "/V1/integration/Admin/token",
     };
     for (size_t i = 0; i < N_ELEMS(paths); i++) {
         bool known = true;
