@@ -1306,6 +1306,21 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
     return ERR_OK;
 }
 
+enum err product_validate(struct arena *a, json_t *product, struct query_error *qe)
+{
+    memset(qe, 0, sizeof(*qe));
+    if (!json_is_object(product))
+        return type_error(a, qe, "product", product, "object");
+    struct product_in in;
+    return bind_product(a, product, &in, qe);
+}
+
+enum err stock_item_validate(struct arena *a, json_t *item, struct query_error *qe)
+{
+    memset(qe, 0, sizeof(*qe));
+    return bind_stock(a, item, qe);
+}
+
 enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
                       int64_t *id, struct query_error *qe)
 {

@@ -42,6 +42,11 @@ enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int f
 enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
                       int64_t *id, struct query_error *qe);
 
+/* The input checks of product_save() and stock_item_save() alone (no database): binding of
+ * the JSON body, types, unknown keys. */
+enum err product_validate(struct arena *a, json_t *product, struct query_error *qe);
+enum err stock_item_validate(struct arena *a, json_t *item, struct query_error *qe);
+
 /* Deletes by SKU: ERR_PRODUCT_NOT_FOUND if none. */
 enum err product_delete(struct db *db, struct str sku);
 
