@@ -526,6 +526,17 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
     case C_NLIKE:
         if (fd->type == SC_DATETIME)
             goto unsupported;
+        if (c == C_LIKE && fd->like_sql && !has_backslash(v)) {
+            const char *q = strchr(fd->like_sql, '?'), *t = fd->like_sql;
+            size_t n = b->nvalues + 1;
+            b->values[b->nvalues++] = v;
+            for (; q; t = q + 1, q = strchr(t, '?')) {
+                buf_add(&b->sql, t, (size_t)(q - t));
+                buf_printf(&b->sql, "$%zu", n);
+            }
+            buf_add_c(&b->sql, t);
+            return ERR_OK;
+        }
         add_text_expr(b, fd);
         /* Magento's MySQL LIKE ignores case; "@ILIKE@" does so on every engine. Backslash is
          * MySQL's escape character; SQLite has none unless told. */

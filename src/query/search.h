@@ -39,6 +39,10 @@ struct sc_field {
     const char *expr; /* SQL over the entity's FROM clause; "@STORE@" becomes the store id */
     enum sc_type type;
     int flags;
+    /* Optional: the condition for `like` when an index serves it better than expr LIKE ?, with
+     * "?" where the bound pattern goes (may hold "{{engine:...}}" sections, see db.h). Used only
+     * for patterns without a backslash escape. */
+    const char *like_sql;
 };
 
 struct sc_entity {
