@@ -111,7 +111,7 @@ static void add_num(struct buf *out, double v)
         return;
     }
     if (v == floor(v) && fabs(v) < 1e15)
-        buf_printf(out, "%.0f", v);
+        buf_add_i64(out, (int64_t)v);
     else
         buf_printf(out, "%.15g", v);
 }
@@ -1078,54 +1078,60 @@ static enum err save_stock(struct db *db, struct arena *a, int64_t id, json_t *o
     if (e || !obj)
         return e;
     static const struct {
-        const char *key, *camel, *sql;
+        const char *key, *camel;
         int kind; /* 0 float, 1 bool, 2 int */
     } cols[] = {
-        {"qty", NULL, "UPDATE cataloginventory_stock_item SET qty = $2 WHERE product_id = $1", 0},
-        {"is_in_stock", "isInStock",
-         "UPDATE cataloginventory_stock_item SET is_in_stock = $2 WHERE product_id = $1", 1},
-        {"is_qty_decimal", "isQtyDecimal",
-         "UPDATE cataloginventory_stock_item SET is_qty_decimal = $2 WHERE product_id = $1", 1},
-        {"min_qty", "minQty",
-         "UPDATE cataloginventory_stock_item SET min_qty = $2 WHERE product_id = $1", 0},
-        {"min_sale_qty", "minSaleQty",
-         "UPDATE cataloginventory_stock_item SET min_sale_qty = $2 WHERE product_id = $1", 0},
-        {"max_sale_qty", "maxSaleQty",
-         "UPDATE cataloginventory_stock_item SET max_sale_qty = $2 WHERE product_id = $1", 0},
-        {"backorders", NULL,
-         "UPDATE cataloginventory_stock_item SET backorders = $2 WHERE product_id = $1", 2},
-        {"notify_stock_qty", "notifyStockQty",
-         "UPDATE cataloginventory_stock_item SET notify_stock_qty = $2 WHERE product_id = $1", 0},
-        {"manage_stock", "manageStock",
-         "UPDATE cataloginventory_stock_item SET manage_stock = $2 WHERE product_id = $1", 1},
+        {"qty", NULL, 0},
+        {"is_in_stock", "isInStock", 1},
+        {"is_qty_decimal", "isQtyDecimal", 1},
+        {"min_qty", "minQty", 0},
+        {"min_sale_qty", "minSaleQty", 0},
+        {"max_sale_qty", "maxSaleQty", 0},
+        {"backorders", NULL, 2},
+        {"notify_stock_qty", "notifyStockQty", 0},
+        {"manage_stock", "manageStock", 1},
     };
+    /* one statement: a column keeps its value where the body has none ($n NULL) */
+    struct db_stmt *st;
+    if ((e = db_prepare(db,
+                        "UPDATE cataloginventory_stock_item SET"
+                        " qty = COALESCE(CAST($2 AS DOUBLE PRECISION), qty),"
+                        " is_in_stock = COALESCE($3, is_in_stock),"
+                        " is_qty_decimal = COALESCE($4, is_qty_decimal),"
+                        " min_qty = COALESCE(CAST($5 AS DOUBLE PRECISION), min_qty),"
+                        " min_sale_qty = COALESCE(CAST($6 AS DOUBLE PRECISION), min_sale_qty),"
+                        " max_sale_qty = COALESCE(CAST($7 AS DOUBLE PRECISION), max_sale_qty),"
+                        " backorders = COALESCE($8, backorders),"
+                        " notify_stock_qty = COALESCE(CAST($9 AS DOUBLE PRECISION),"
+                        " notify_stock_qty), manage_stock = COALESCE($10, manage_stock)"
+                        " WHERE product_id = $1",
+                        &st)))
+        return e;
+    db_bind_i64(st, 1, id);
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        int idx = (int)i + 2;
         json_t *v = stock_get(obj, cols[i].key, cols[i].camel);
-        if (!v)
-            continue;
-        struct db_stmt *st;
-        if ((e = db_prepare(db, cols[i].sql, &st)))
-            return e;
-        db_bind_i64(st, 1, id);
-        if (cols[i].kind == 0) {
+        if (!v) {
+            db_bind_null(st, idx);
+        } else if (cols[i].kind == 0) {
             double d = 0;
             if ((e = as_float(a, qe, cols[i].key, v, &d)))
                 return e;
-            db_bind_text(st, 2, str_c(arena_printf(a, "%.17g", d)));
+            db_bind_text(st, idx, str_c(arena_printf(a, "%.17g", d)));
         } else if (cols[i].kind == 1) {
             bool b = false;
             if ((e = as_bool(a, qe, cols[i].key, v, &b)))
                 return e;
-            db_bind_i64(st, 2, b);
+            db_bind_i64(st, idx, b);
         } else {
             int64_t n = 0;
             if ((e = as_int(a, qe, cols[i].key, v, &n)))
                 return e;
-            db_bind_i64(st, 2, n);
+            db_bind_i64(st, idx, n);
         }
-        if ((e = db_run(st, NULL)))
-            return e;
     }
+    if ((e = db_run(st, NULL)))
+        return e;
     /* Magento keeps low_stock_date: set when qty falls to notify_stock_qty, cleared above it */
     return run1(db,
                 "UPDATE cataloginventory_stock_item SET low_stock_date = CASE WHEN manage_stock ="
@@ -1325,8 +1331,8 @@ enum err stock_item_validate(struct arena *a, json_t *item, struct query_error *
     return bind_stock(a, item, qe);
 }
 
-enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
-                      int64_t *id, struct query_error *qe)
+enum err product_save_tx(struct db *db, json_t *product, int64_t store_id, struct arena *a,
+                         int64_t *id, struct query_error *qe)
 {
     memset(qe, 0, sizeof(*qe));
     if (!json_is_object(product))
@@ -1339,9 +1345,16 @@ enum err product_save(struct db *db, json_t *product, int64_t store_id, struct a
         return fail(qe, ERR_REQUIRED_FIELD, NULL, json_pack("{s:s}", "fieldName", "sku"));
     if (strlen(in.sku) > PRODUCT_SKU_MAX)
         return fail(qe, ERR_INVALID, "SKU length should be 64 characters maximum.", NULL);
-    if ((e = db_begin(db)))
+    return save_in_txn(db, &in, store_id, a, id, qe);
+}
+
+enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
+                      int64_t *id, struct query_error *qe)
+{
+    enum err e = db_begin(db);
+    if (e)
         return e;
-    e = save_in_txn(db, &in, store_id, a, id, qe);
+    e = product_save_tx(db, product, store_id, a, id, qe);
     if (e) {
         db_rollback(db);
         return e;
@@ -1518,28 +1531,19 @@ enum err stock_status_json_sku(struct db *db, struct str sku, struct buf *out)
     return ERR_OK;
 }
 
-enum err stock_item_save(struct db *db, struct str sku, json_t *item, int64_t *item_id,
-                         struct query_error *qe)
+enum err stock_item_save_tx(struct db *db, struct str sku, json_t *item, struct arena *a,
+                            int64_t *item_id, struct query_error *qe)
 {
     memset(qe, 0, sizeof(*qe));
-    struct arena *a = arena_new(4096);
     enum err e = bind_stock(a, item, qe);
     int64_t id = 0;
     if (!e)
-        e = db_begin(db);
-    if (!e) {
         e = product_id_sku(db, sku, &id);
-        if (!e)
-            e = save_stock(db, a, id, item, qe);
-        if (!e)
-            e = run1(db, "UPDATE catalog_product SET updated_at = $2 WHERE entity_id = $1", id,
-                     clock_now());
-        if (e)
-            db_rollback(db);
-        else
-            e = db_commit(db);
-    }
-    arena_free(a);
+    if (!e)
+        e = save_stock(db, a, id, item, qe);
+    if (!e)
+        e = run1(db, "UPDATE catalog_product SET updated_at = $2 WHERE entity_id = $1", id,
+                 clock_now());
     *item_id = id;
     return e;
 }
