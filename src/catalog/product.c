@@ -178,6 +178,170 @@ static enum err add_stock_item(struct db *db, int64_t id, struct buf *out, bool 
     return ERR_OK;
 }
 
+/* Everything of a product beyond its row, in one statement (each extra statement costs a round
+ * through the engine): kind 1 website, 2 category link, 3 media entry, 4 tier price, 5 custom
+ * attribute value (the store view's and the default scope's; the first one wins). Columns: kind,
+ * two sort keys, i1-i3, d1-d2, t1-t4. */
+static const char product_parts_sql[] =
+    "SELECT 1, website_id, 0, website_id, 0, 0, 0.0, 0.0, NULL, NULL, NULL, NULL"
+    " FROM catalog_product_website WHERE product_id = $1"
+    " UNION ALL SELECT 2, category_id, 0, category_id, position, 0, 0.0, 0.0, NULL, NULL, NULL,"
+    " NULL FROM catalog_category_product WHERE product_id = $1"
+    " UNION ALL SELECT 3, position, value_id, value_id, position, disabled, 0.0, 0.0, media_type,"
+    " label, types, file FROM catalog_product_media WHERE product_id = $1"
+    " UNION ALL SELECT 4, value_id, 0, customer_group_id, 0, 0, qty, value, NULL, NULL, NULL, NULL"
+    " FROM catalog_product_tier_price WHERE product_id = $1"
+    " UNION ALL SELECT 5, a.position, 0 - v.store_id, v.store_id, 0, 0, 0.0, 0.0,"
+    " v.attribute_code, v.value, NULL, NULL FROM catalog_product_value v JOIN eav_attribute a"
+    " ON a.attribute_code = v.attribute_code WHERE v.product_id = $1 AND (v.store_id = 0 OR"
+    " v.store_id = $2) AND a.is_custom = 1"
+    " ORDER BY 1, 2, 3";
+
+/* Where the writer of one product stands: each stage opens and closes a part of the JSON. */
+struct parts {
+    struct db *db;
+    struct buf *out;
+    int64_t id;
+    int flags;
+    int stage; /* the kind being written: 0 none yet */
+    int n;     /* items written in this stage */
+    struct buf cats;
+    char last_code[64];
+};
+
+static enum err enter_stage(struct parts *p, int kind)
+{
+    struct buf *out = p->out;
+    while (p->stage < kind) {
+        /* close the current stage */
+        switch (p->stage) {
+        case 0:
+            buf_add_c(out, ",\"extension_attributes\":{\"website_ids\":[");
+            break;
+        case 1:
+            buf_add_ch(out, ']');
+            break;
+        case 2:
+            if (p->n)
+                buf_add_ch(out, ']');
+            if (p->flags & PRODUCT_STOCK) {
+                size_t mark = out->len;
+                buf_add_c(out, ",\"stock_item\":");
+                bool found;
+                enum err e = add_stock_item(p->db, p->id, out, &found);
+                if (e)
+                    return e;
+                if (!found)
+                    out->len = mark;
+            }
+            buf_add_c(out, "},\"product_links\":[],\"options\":[],\"media_gallery_entries\":[");
+            break;
+        case 3:
+            buf_add_c(out, "],\"tier_prices\":[");
+            break;
+        case 4:
+            buf_add_ch(out, ']');
+            break;
+        case 5:
+            if (p->cats.len) {
+                buf_add_c(out, p->n ? ",{\"attribute_code\":\"category_ids\",\"value\":["
+                                    : ",\"custom_attributes\":[{\"attribute_code\":"
+                                      "\"category_ids\",\"value\":[");
+                buf_add_str(out, buf_str(&p->cats));
+                buf_add_c(out, "]}");
+                p->n++;
+            }
+            if (p->n)
+                buf_add_ch(out, ']');
+            buf_add_ch(out, '}');
+            break;
+        }
+        p->stage++;
+        p->n = 0;
+    }
+    return ERR_OK;
+}
+
+static void add_part(struct parts *p, struct db_stmt *st, int kind)
+{
+    struct buf *out = p->out;
+    switch (kind) {
+    case 1:
+        if (p->n++)
+            buf_add_ch(out, ',');
+        buf_add_i64(out, db_col_i64(st, 3));
+        break;
+    case 2:
+        buf_add_c(out, p->n++ ? ",{\"position\":" : ",\"category_links\":[{\"position\":");
+        buf_add_i64(out, db_col_i64(st, 4));
+        buf_add_c(out, ",\"category_id\":\"");
+        buf_add_i64(out, db_col_i64(st, 3));
+        buf_add_c(out, "\"}");
+        buf_add_c(&p->cats, p->cats.len ? ",\"" : "\"");
+        buf_add_i64(&p->cats, db_col_i64(st, 3));
+        buf_add_ch(&p->cats, '"');
+        break;
+    case 3: {
+        buf_add_c(out, p->n++ ? ",{\"id\":" : "{\"id\":");
+        buf_add_i64(out, db_col_i64(st, 3));
+        buf_add_c(out, ",\"media_type\":");
+        buf_json_str(out, db_col_text(st, 8));
+        buf_add_c(out, ",\"label\":");
+        if (db_col_null(st, 9))
+            buf_add_c(out, "null");
+        else
+            buf_json_str(out, db_col_text(st, 9));
+        buf_add_c(out, ",\"position\":");
+        buf_add_i64(out, db_col_i64(st, 4));
+        buf_add_c(out, db_col_i64(st, 5) ? ",\"disabled\":true,\"types\":["
+                                         : ",\"disabled\":false,\"types\":[");
+        struct str rest = db_col_text(st, 10);
+        for (int k = 0; rest.p && rest.len;) {
+            struct str t = str_cut(rest, ',', &rest);
+            if (!t.len)
+                continue;
+            if (k++)
+                buf_add_ch(out, ',');
+            buf_json_str(out, t);
+        }
+        buf_add_c(out, "],\"file\":");
+        buf_json_str(out, db_col_text(st, 11));
+        buf_add_ch(out, '}');
+        break;
+    }
+    case 4:
+        buf_add_c(out, p->n++ ? ",{\"customer_group_id\":" : "{\"customer_group_id\":");
+        buf_add_i64(out, db_col_i64(st, 3));
+        buf_add_c(out, ",\"qty\":");
+        add_num(out, db_col_double(st, 6));
+        buf_add_c(out, ",\"value\":");
+        add_num(out, db_col_double(st, 7));
+        buf_add_c(out, ",\"extension_attributes\":{\"website_id\":0}}");
+        break;
+    case 5: {
+        /* rows come store view first: a default value behind a store view's own is skipped */
+        struct str code = db_col_text(st, 8);
+        bool same = code.len < sizeof(p->last_code) && strlen(p->last_code) == code.len &&
+                    memcmp(p->last_code, code.p, code.len) == 0;
+        if (same)
+            break;
+        if (code.len < sizeof(p->last_code)) {
+            memcpy(p->last_code, code.p, code.len);
+            p->last_code[code.len] = '\0';
+        }
+        if (db_col_null(st, 9))
+            break;
+        buf_add_c(out, p->n++ ? ",{\"attribute_code\":"
+                              : ",\"custom_attributes\":[{\"attribute_code\":");
+        buf_json_str(out, code);
+        buf_add_c(out, ",\"value\":");
+        buf_json_str(out, db_col_text(st, 9));
+        buf_add_ch(out, '}');
+        break;
+    }
+    }
+}
+
 static enum err write_product(struct db *db, int64_t id, int64_t store_id, int flags,
                               struct db_stmt *row, struct buf *out)
 {
@@ -205,158 +369,28 @@ static enum err write_product(struct db *db, int64_t id, int64_t store_id, int f
         buf_add_c(out, ",\"weight\":");
         add_num(out, db_col_double(row, 10));
     }
-    /* extension_attributes: website_ids, category_links, stock_item (ACL-guarded) */
+    struct parts p = {.db = db, .out = out, .id = id, .flags = flags};
+    buf_init(&p.cats, out->arena, 32);
     struct db_stmt *st;
-    bool r;
-    enum err e = db_prepare(db,
-                            "SELECT website_id FROM catalog_product_website WHERE product_id = $1"
-                            " ORDER BY website_id",
-                            &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    buf_add_c(out, ",\"extension_attributes\":{\"website_ids\":[");
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        if (n)
-            buf_add_ch(out, ',');
-        buf_add_i64(out, db_col_i64(st, 0));
-    }
-    if (e)
-        return e;
-    buf_add_ch(out, ']');
-    e = db_prepare(db,
-                   "SELECT category_id, position FROM catalog_category_product WHERE product_id ="
-                   " $1 ORDER BY category_id",
-                   &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    struct buf cats; /* the ids again for custom_attributes.category_ids */
-    buf_init(&cats, out->arena, 64);
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        buf_add_c(out, n ? ",{\"position\":" : ",\"category_links\":[{\"position\":");
-        buf_add_i64(out, db_col_i64(st, 1));
-        buf_add_c(out, ",\"category_id\":\"");
-        buf_add_i64(out, db_col_i64(st, 0));
-        buf_add_c(out, "\"}");
-        buf_add_c(&cats, n ? ",\"" : "\"");
-        buf_add_i64(&cats, db_col_i64(st, 0));
-        buf_add_ch(&cats, '"');
-    }
-    if (e)
-        return e;
-    if (cats.len)
-        buf_add_ch(out, ']');
-    if (flags & PRODUCT_STOCK) {
-        size_t mark = out->len;
-        buf_add_c(out, ",\"stock_item\":");
-        bool found;
-        if ((e = add_stock_item(db, id, out, &found)))
-            return e;
-        if (!found)
-            out->len = mark;
-    }
-    buf_add_c(out, "},\"product_links\":[],\"options\":[],\"media_gallery_entries\":[");
-    e = db_prepare(db,
-                   "SELECT value_id, media_type, label, position, disabled, types, file FROM"
-                   " catalog_product_media WHERE product_id = $1 ORDER BY position, value_id",
-                   &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        buf_add_c(out, n ? ",{\"id\":" : "{\"id\":");
-        buf_add_i64(out, db_col_i64(st, 0));
-        buf_add_c(out, ",\"media_type\":");
-        buf_json_str(out, db_col_text(st, 1));
-        buf_add_c(out, ",\"label\":");
-        if (db_col_null(st, 2))
-            buf_add_c(out, "null");
-        else
-            buf_json_str(out, db_col_text(st, 2));
-        buf_add_c(out, ",\"position\":");
-        buf_add_i64(out, db_col_i64(st, 3));
-        buf_add_c(out, db_col_i64(st, 4) ? ",\"disabled\":true,\"types\":["
-                                         : ",\"disabled\":false,\"types\":[");
-        struct str types = db_col_text(st, 5), rest = types;
-        for (int k = 0; rest.p && rest.len;) {
-            struct str t = str_cut(rest, ',', &rest);
-            if (!t.len)
-                continue;
-            if (k++)
-                buf_add_ch(out, ',');
-            buf_json_str(out, t);
-        }
-        buf_add_c(out, "],\"file\":");
-        buf_json_str(out, db_col_text(st, 6));
-        buf_add_ch(out, '}');
-    }
-    if (e)
-        return e;
-    buf_add_c(out, "],\"tier_prices\":[");
-    e = db_prepare(db,
-                   "SELECT customer_group_id, qty, value FROM catalog_product_tier_price WHERE"
-                   " product_id = $1 ORDER BY value_id",
-                   &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        buf_add_c(out, n ? ",{\"customer_group_id\":" : "{\"customer_group_id\":");
-        buf_add_i64(out, db_col_i64(st, 0));
-        buf_add_c(out, ",\"qty\":");
-        add_num(out, db_col_double(st, 1));
-        buf_add_c(out, ",\"value\":");
-        add_num(out, db_col_double(st, 2));
-        buf_add_c(out, ",\"extension_attributes\":{\"website_id\":0}}");
-    }
-    if (e)
-        return e;
-    buf_add_ch(out, ']');
-    /* custom_attributes: the store view's value, else the default scope's, in attribute order */
-    e = db_prepare(db,
-                   "SELECT v.attribute_code, v.value, v.store_id FROM catalog_product_value v"
-                   " JOIN eav_attribute a ON a.attribute_code = v.attribute_code"
-                   " WHERE v.product_id = $1 AND (v.store_id = 0 OR v.store_id = $2)"
-                   " AND a.is_custom = 1 ORDER BY a.position, v.store_id DESC",
-                   &st);
+    enum err e = db_prepare(db, product_parts_sql, &st);
     if (e)
         return e;
     db_bind_i64(st, 1, id);
     db_bind_i64(st, 2, store_id);
-    int n = 0;
-    char last[64] = "";
+    bool r;
     while (!(e = db_next(st, &r)) && r) {
-        struct str code = db_col_text(st, 0);
-        if (code.len < sizeof(last) && strlen(last) == code.len &&
-            memcmp(last, code.p, code.len) == 0)
-            continue; /* the default value behind a store view's own */
-        if (code.len < sizeof(last)) {
-            memcpy(last, code.p, code.len);
-            last[code.len] = '\0';
-        }
-        if (db_col_null(st, 1))
+        int kind = (int)db_col_i64(st, 0);
+        if (kind < 1 || kind > 5)
             continue;
-        buf_add_c(out,
-                  n++ ? ",{\"attribute_code\":" : ",\"custom_attributes\":[{\"attribute_code\":");
-        buf_json_str(out, code);
-        buf_add_c(out, ",\"value\":");
-        buf_json_str(out, db_col_text(st, 1));
-        buf_add_ch(out, '}');
+        if ((e = enter_stage(&p, kind))) {
+            db_done(st);
+            return e;
+        }
+        add_part(&p, st, kind);
     }
     if (e)
         return e;
-    if (cats.len) {
-        buf_add_c(out, n++ ? ",{\"attribute_code\":\"category_ids\",\"value\":["
-                           : ",\"custom_attributes\":[{\"attribute_code\":\"category_ids\","
-                             "\"value\":[");
-        buf_add_str(out, buf_str(&cats));
-        buf_add_c(out, "]}");
-    }
-    if (n)
-        buf_add_ch(out, ']');
-    buf_add_ch(out, '}');
-    return ERR_OK;
+    return enter_stage(&p, 6);
 }
 
 enum err product_json_row(struct db *db, struct db_stmt *row, int64_t store_id, int flags,
@@ -366,27 +400,27 @@ enum err product_json_row(struct db *db, struct db_stmt *row, int64_t store_id, 
     return write_product(db, db_col_i64(row, 0), store_id, flags, row, out);
 }
 
+#define OVP(code)                                                                                  \
+    "(SELECT v.value FROM catalog_product_value v WHERE v.product_id = p.entity_id"                \
+    " AND v.store_id = $2 AND v.attribute_code = '" code "')"
+
 enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int flags,
                           struct arena *a, struct buf *out)
 {
-    struct product_list_sql ls;
-    enum err e = product_list_sql(db, store_id, &ls);
-    if (e)
-        return e;
+    (void)a;
+    /* one cached statement whatever the store: the store view's values are point lookups */
     struct db_stmt *st;
-    bool owned = ls.select != global_select;
-    if (owned) {
-        const char *sql =
-            search_store_sql(a, arena_printf(a, "%s WHERE p.sku = $1", ls.select), store_id);
-        e = db_query(db, sql, false, &st);
-    } else {
-        /* the common case: one cached statement */
-        e = db_prepare(db, SELECT_COLS("p.name", "p.status", "p.visibility") " WHERE p.sku = $1",
-                       &st);
-    }
+    enum err e =
+        db_prepare(db,
+                   SELECT_COLS("COALESCE(" OVP("name") ", p.name)",
+                               "COALESCE(CAST(" OVP("status") " AS INTEGER), p.status)",
+                               "COALESCE(CAST(" OVP(
+                                   "visibility") " AS INTEGER), p.visibility)") " WHERE p.sku = $1",
+                   &st);
     if (e)
         return e;
     db_bind_text(st, 1, sku);
+    db_bind_i64(st, 2, store_id);
     bool row = false;
     e = db_next(st, &row);
     if (!e && !row)
@@ -395,8 +429,6 @@ enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int f
         e = write_product(db, db_col_i64(st, 0), store_id, flags, st, out);
         db_done(st);
     }
-    if (owned)
-        db_query_free(st);
     return e;
 }
 
