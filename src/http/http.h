@@ -34,6 +34,11 @@ struct http_config {
     /* Handles one request. It must eventually call http_respond() exactly once, either before
      * returning or later from a blocking-work completion (http_defer). */
     void (*handler)(struct http_request *r);
+    /* Optional: called on the worker thread right before and right after each synchronous slice
+     * of application code (the handler; a deferred job's or a resumed request's done callback),
+     * so the application can lease per-slice resources such as a pooled database connection. */
+    void (*slice_enter)(void *worker_ctx);
+    void (*slice_leave)(void *worker_ctx);
     /* Rewrites an error answer that h2o itself produced (413 body too large, 400 malformed) into
      * the application's format; writes the body and content type. */
     struct str (*render_transport_error)(struct arena *a, int status, const char *detail,

@@ -53,12 +53,14 @@ struct webapi_app {
     struct crypto_key key;
     struct nonce_store *nonces;
     struct catalog_writer *catalog; /* product and stock saves, group-committed */
+    /* NULL: each worker owns a connection; else workers lease one per slice (db_pool_size). */
+    struct db_pool *pool;
 };
 
 /* One per worker thread. */
 struct webapi_worker {
     const struct webapi_app *app;
-    struct db *db;
+    struct db *db; /* with a shared pool: leased for the current slice only */
     struct store_config *config;
     struct store_cache *stores;
 };

@@ -10,6 +10,7 @@
 #include "catalog/writer.h"
 #include "core/log.h"
 #include "db/migrate.h"
+#include "db/pool.h"
 #include "oauth/nonce.h"
 #include "webapi/cleanup.h"
 #include "webapi/api.h"
@@ -101,9 +102,19 @@ static enum err run_phases(struct api_req *q)
         struct str m = http_method(q->http);
         return api_fail_list(q, ERR_METHOD_NOT_ALLOWED, json_pack("[s#]", m.p, m.len));
     }
-    bool changed = db_changed(q->w->db);
-    enum err e = store_config_sync(q->w->config, q->w->db, changed);
-    enum err e2 = store_cache_sync(q->w->stores, q->w->db, changed);
+    /* Both caches' versions in one query when the database may have changed (always on
+     * PostgreSQL: one round trip); else only a cache marked stale reads its own. */
+    enum err e, e2;
+    if (db_changed(q->w->db)) {
+        int64_t config_v, store_v;
+        e = cache_versions_read(q->w->db, &config_v, &store_v);
+        if (!e)
+            e = store_config_sync_version(q->w->config, q->w->db, config_v);
+        e2 = e ? ERR_OK : store_cache_sync_version(q->w->stores, q->w->db, store_v);
+    } else {
+        e = store_config_sync(q->w->config, q->w->db, false);
+        e2 = store_cache_sync(q->w->stores, q->w->db, false);
+    }
     if (!e)
         e = e2;
     if (e)
@@ -217,6 +228,18 @@ void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, voi
 
 /* --- server wiring --- */
 
+static void worker_fini(void *p)
+{
+    struct webapi_worker *w = p;
+    store_config_free(w->config);
+    store_cache_free(w->stores);
+    if (w->app->pool && w->db)
+        db_pool_put(w->app->pool, w->db);
+    else if (!w->app->pool)
+        db_close(w->db);
+    free(w);
+}
+
 static void *worker_init(int index, void *appp)
 {
     const struct webapi_app *app = appp;
@@ -224,7 +247,11 @@ static void *worker_init(int index, void *appp)
     if (!w)
         return NULL;
     w->app = app;
-    enum err e = db_open(app->settings.db_url, false, &w->db);
+    enum err e = ERR_OK;
+    if (app->pool)
+        w->db = db_pool_get(app->pool);
+    else
+        e = db_open(app->settings.db_url, false, &w->db);
     if (e) {
         log_error("worker %d cannot open the database: %s", index, err_message(e));
         free(w);
@@ -235,22 +262,30 @@ static void *worker_init(int index, void *appp)
     if (!w->config || !w->stores || store_config_sync(w->config, w->db, true) ||
         store_cache_sync(w->stores, w->db, true)) {
         log_error("worker %d cannot read the store configuration", index);
-        store_config_free(w->config);
-        store_cache_free(w->stores);
-        db_close(w->db);
-        free(w);
+        worker_fini(w);
         return NULL;
+    }
+    if (app->pool) {
+        db_pool_put(app->pool, w->db);
+        w->db = NULL;
     }
     return w;
 }
 
-static void worker_fini(void *p)
+static void slice_enter(void *p)
 {
     struct webapi_worker *w = p;
-    store_config_free(w->config);
-    store_cache_free(w->stores);
-    db_close(w->db);
-    free(w);
+    if (w->app->pool)
+        w->db = db_pool_get(w->app->pool);
+}
+
+static void slice_leave(void *p)
+{
+    struct webapi_worker *w = p;
+    if (w->app->pool) {
+        db_pool_put(w->app->pool, w->db);
+        w->db = NULL;
+    }
 }
 
 static void on_ready(void *appp)
@@ -324,6 +359,21 @@ int webapi_serve(const struct settings *s)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
     }
+    /* A shared pool only when it is smaller than the worker count; else one connection each. */
+    if (s->db_pool_size > 0 && s->db_pool_size < threads) {
+        e = db_pool_open(s->db_url, (int)s->db_pool_size, &app.pool);
+        if (e) {
+            log_error("cannot open %d database connections: %s", (int)s->db_pool_size,
+                      err_message(e));
+            catalog_writer_stop(app.catalog);
+            nonce_store_stop(app.nonces);
+            if (access && access != stderr)
+                fclose(access);
+            return 1;
+        }
+        log_info("database connections: %d, shared by %d worker threads", (int)s->db_pool_size,
+                 threads);
+    }
     struct http_config cfg = {
         .listen = s->listen,
         .threads = threads,
@@ -339,6 +389,8 @@ int webapi_serve(const struct settings *s)
         .worker_init = worker_init,
         .worker_fini = worker_fini,
         .handler = handle,
+        .slice_enter = slice_enter,
+        .slice_leave = slice_leave,
         .render_transport_error = api_transport_error,
         .app = &app,
     };
@@ -349,6 +401,7 @@ int webapi_serve(const struct settings *s)
     cleanup_stop(cleaner);
     catalog_writer_stop(app.catalog);
     nonce_store_stop(app.nonces);
+    db_pool_close(app.pool);
     if (access && access != stderr)
         fclose(access);
     crypto_wipe(&app.key, sizeof(app.key));
