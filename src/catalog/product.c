@@ -21,42 +21,50 @@
 
 /* clang-format off */
 #define COMMON_FIELDS                                                                             \
-    {"entity_id", "p.entity_id", SC_INT, 0},                                                      \
-    {"id", "p.entity_id", SC_INT, 0},                                                             \
-    {"sku", "p.sku", SC_TEXT, 0},                                                                 \
-    {"attribute_set_id", "p.attribute_set_id", SC_INT, 0},                                        \
-    {"price", "p.price", SC_FLOAT, 0},                                                            \
-    {"type_id", "p.type_id", SC_TEXT, 0},                                                         \
-    {"created_at", "p.created_at", SC_DATETIME, 0},                                               \
-    {"updated_at", "p.updated_at", SC_DATETIME, 0},                                               \
-    {"weight", "p.weight", SC_FLOAT, SC_NULLABLE},                                                \
-    {"description", CUSTOM("description"), SC_TEXT, SC_NULLABLE},                                 \
-    {"short_description", CUSTOM("short_description"), SC_TEXT, SC_NULLABLE},                     \
-    {"url_key", CUSTOM("url_key"), SC_TEXT, SC_NULLABLE},                                         \
-    {"meta_title", CUSTOM("meta_title"), SC_TEXT, SC_NULLABLE},                                   \
-    {"meta_keyword", CUSTOM("meta_keyword"), SC_TEXT, SC_NULLABLE},                               \
-    {"meta_description", CUSTOM("meta_description"), SC_TEXT, SC_NULLABLE},                       \
-    {"special_price", "CAST(" DEF("special_price") " AS DOUBLE PRECISION)", SC_FLOAT, SC_NULLABLE},\
-    {"tax_class_id", "CAST(" DEF("tax_class_id") " AS INTEGER)", SC_INT, SC_NULLABLE},            \
-    {"color", DEF("color"), SC_TEXT, SC_NULLABLE},                                                \
-    {"size", DEF("size"), SC_TEXT, SC_NULLABLE},                                                  \
-    {"manufacturer", DEF("manufacturer"), SC_TEXT, SC_NULLABLE},                                  \
-    {"news_from_date", DEF("news_from_date"), SC_TEXT, SC_NULLABLE},                              \
-    {"special_from_date", DEF("special_from_date"), SC_TEXT, SC_NULLABLE},                        \
+    {"entity_id", "p.entity_id", SC_INT, 0, NULL, NULL},                                                      \
+    {"id", "p.entity_id", SC_INT, 0, NULL, NULL},                                                             \
+    {"sku", "p.sku", SC_TEXT, 0, NULL, NULL},                                                                 \
+    {"attribute_set_id", "p.attribute_set_id", SC_INT, 0, NULL, NULL},                                        \
+    {"price", "p.price", SC_FLOAT, 0, NULL, NULL},                                                            \
+    {"type_id", "p.type_id", SC_TEXT, 0, NULL, NULL},                                                         \
+    {"created_at", "p.created_at", SC_DATETIME, 0, NULL, NULL},                                               \
+    {"updated_at", "p.updated_at", SC_DATETIME, 0, NULL, NULL},                                               \
+    {"weight", "p.weight", SC_FLOAT, SC_NULLABLE, NULL, NULL},                                                \
+    {"description", CUSTOM("description"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                 \
+    {"short_description", CUSTOM("short_description"), SC_TEXT, SC_NULLABLE, NULL, NULL},                     \
+    {"url_key", CUSTOM("url_key"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                         \
+    {"meta_title", CUSTOM("meta_title"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                   \
+    {"meta_keyword", CUSTOM("meta_keyword"), SC_TEXT, SC_NULLABLE, NULL, NULL},                               \
+    {"meta_description", CUSTOM("meta_description"), SC_TEXT, SC_NULLABLE, NULL, NULL},                       \
+    {"special_price", "CAST(" DEF("special_price") " AS DOUBLE PRECISION)", SC_FLOAT, SC_NULLABLE, NULL, NULL},\
+    {"tax_class_id", "CAST(" DEF("tax_class_id") " AS INTEGER)", SC_INT, SC_NULLABLE, NULL, NULL},            \
+    {"color", DEF("color"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                                \
+    {"size", DEF("size"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                                  \
+    {"manufacturer", DEF("manufacturer"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                  \
+    {"news_from_date", DEF("news_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL},                              \
+    {"special_from_date", DEF("special_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL},                        \
     {"qty", "(SELECT s.qty FROM cataloginventory_stock_item s WHERE s.product_id = p.entity_id)", \
-     SC_FLOAT, SC_NULLABLE}
+     SC_FLOAT, SC_NULLABLE, NULL, NULL}
 
 static const struct sc_field global_fields[] = {
     COMMON_FIELDS,
-    {"name", "p.name", SC_TEXT, 0},
-    {"status", "p.status", SC_INT, 0},
-    {"visibility", "p.visibility", SC_INT, 0},
+    {"name", "p.name", SC_TEXT, 0,
+     /* migration 0010: SQLite's trigram index answers LIKE on its own; PostgreSQL's pg_trgm
+      * index serves ILIKE directly. A prefix pattern is left to the NOCASE index. */
+     "{{sqlite:p.entity_id IN (SELECT rowid FROM catalog_product_name_fts WHERE"
+     " catalog_product_name_fts.name LIKE ?)}}{{postgresql:p.name ILIKE ?}}",
+     /* %text%: a trigram phrase query is a case-insensitive substring match */
+     "{{sqlite:p.entity_id IN (SELECT rowid FROM catalog_product_name_fts WHERE"
+     " catalog_product_name_fts.name MATCH ('\"' || substr(?, 2, length(?) - 2) || '\"'))}}"
+     "{{postgresql:p.name ILIKE ?}}"},
+    {"status", "p.status", SC_INT, 0, NULL, NULL},
+    {"visibility", "p.visibility", SC_INT, 0, NULL, NULL},
 };
 static const struct sc_field store_fields[] = {
     COMMON_FIELDS,
-    {"name", "COALESCE(" OV("name") ", p.name)", SC_TEXT, 0},
-    {"status", "COALESCE(CAST(" OV("status") " AS INTEGER), p.status)", SC_INT, 0},
-    {"visibility", "COALESCE(CAST(" OV("visibility") " AS INTEGER), p.visibility)", SC_INT, 0},
+    {"name", "COALESCE(" OV("name") ", p.name)", SC_TEXT, 0, NULL, NULL},
+    {"status", "COALESCE(CAST(" OV("status") " AS INTEGER), p.status)", SC_INT, 0, NULL, NULL},
+    {"visibility", "COALESCE(CAST(" OV("visibility") " AS INTEGER), p.visibility)", SC_INT, 0, NULL, NULL},
 };
 /* clang-format on */
 
@@ -107,7 +115,7 @@ static void add_num(struct buf *out, double v)
         return;
     }
     if (v == floor(v) && fabs(v) < 1e15)
-        buf_printf(out, "%.0f", v);
+        buf_add_i64(out, (int64_t)v);
     else
         buf_printf(out, "%.15g", v);
 }
@@ -174,6 +182,170 @@ static enum err add_stock_item(struct db *db, int64_t id, struct buf *out, bool 
     return ERR_OK;
 }
 
+/* Everything of a product beyond its row, in one statement (each extra statement costs a round
+ * through the engine): kind 1 website, 2 category link, 3 media entry, 4 tier price, 5 custom
+ * attribute value (the store view's and the default scope's; the first one wins). Columns: kind,
+ * two sort keys, i1-i3, d1-d2, t1-t4. */
+static const char product_parts_sql[] =
+    "SELECT 1, website_id, 0, website_id, 0, 0, 0.0, 0.0, NULL, NULL, NULL, NULL"
+    " FROM catalog_product_website WHERE product_id = $1"
+    " UNION ALL SELECT 2, category_id, 0, category_id, position, 0, 0.0, 0.0, NULL, NULL, NULL,"
+    " NULL FROM catalog_category_product WHERE product_id = $1"
+    " UNION ALL SELECT 3, position, value_id, value_id, position, disabled, 0.0, 0.0, media_type,"
+    " label, types, file FROM catalog_product_media WHERE product_id = $1"
+    " UNION ALL SELECT 4, value_id, 0, customer_group_id, 0, 0, qty, value, NULL, NULL, NULL, NULL"
+    " FROM catalog_product_tier_price WHERE product_id = $1"
+    " UNION ALL SELECT 5, a.position, 0 - v.store_id, v.store_id, 0, 0, 0.0, 0.0,"
+    " v.attribute_code, v.value, NULL, NULL FROM catalog_product_value v JOIN eav_attribute a"
+    " ON a.attribute_code = v.attribute_code WHERE v.product_id = $1 AND (v.store_id = 0 OR"
+    " v.store_id = $2) AND a.is_custom = 1"
+    " ORDER BY 1, 2, 3";
+
+/* Where the writer of one product stands: each stage opens and closes a part of the JSON. */
+struct parts {
+    struct db *db;
+    struct buf *out;
+    int64_t id;
+    int flags;
+    int stage; /* the kind being written: 0 none yet */
+    int n;     /* items written in this stage */
+    struct buf cats;
+    char last_code[64];
+};
+
+static enum err enter_stage(struct parts *p, int kind)
+{
+    struct buf *out = p->out;
+    while (p->stage < kind) {
+        /* close the current stage */
+        switch (p->stage) {
+        case 0:
+            buf_add_c(out, ",\"extension_attributes\":{\"website_ids\":[");
+            break;
+        case 1:
+            buf_add_ch(out, ']');
+            break;
+        case 2:
+            if (p->n)
+                buf_add_ch(out, ']');
+            if (p->flags & PRODUCT_STOCK) {
+                size_t mark = out->len;
+                buf_add_c(out, ",\"stock_item\":");
+                bool found;
+                enum err e = add_stock_item(p->db, p->id, out, &found);
+                if (e)
+                    return e;
+                if (!found)
+                    out->len = mark;
+            }
+            buf_add_c(out, "},\"product_links\":[],\"options\":[],\"media_gallery_entries\":[");
+            break;
+        case 3:
+            buf_add_c(out, "],\"tier_prices\":[");
+            break;
+        case 4:
+            buf_add_ch(out, ']');
+            break;
+        case 5:
+            if (p->cats.len) {
+                buf_add_c(out, p->n ? ",{\"attribute_code\":\"category_ids\",\"value\":["
+                                    : ",\"custom_attributes\":[{\"attribute_code\":"
+                                      "\"category_ids\",\"value\":[");
+                buf_add_str(out, buf_str(&p->cats));
+                buf_add_c(out, "]}");
+                p->n++;
+            }
+            if (p->n)
+                buf_add_ch(out, ']');
+            buf_add_ch(out, '}');
+            break;
+        }
+        p->stage++;
+        p->n = 0;
+    }
+    return ERR_OK;
+}
+
+static void add_part(struct parts *p, struct db_stmt *st, int kind)
+{
+    struct buf *out = p->out;
+    switch (kind) {
+    case 1:
+        if (p->n++)
+            buf_add_ch(out, ',');
+        buf_add_i64(out, db_col_i64(st, 3));
+        break;
+    case 2:
+        buf_add_c(out, p->n++ ? ",{\"position\":" : ",\"category_links\":[{\"position\":");
+        buf_add_i64(out, db_col_i64(st, 4));
+        buf_add_c(out, ",\"category_id\":\"");
+        buf_add_i64(out, db_col_i64(st, 3));
+        buf_add_c(out, "\"}");
+        buf_add_c(&p->cats, p->cats.len ? ",\"" : "\"");
+        buf_add_i64(&p->cats, db_col_i64(st, 3));
+        buf_add_ch(&p->cats, '"');
+        break;
+    case 3: {
+        buf_add_c(out, p->n++ ? ",{\"id\":" : "{\"id\":");
+        buf_add_i64(out, db_col_i64(st, 3));
+        buf_add_c(out, ",\"media_type\":");
+        buf_json_str(out, db_col_text(st, 8));
+        buf_add_c(out, ",\"label\":");
+        if (db_col_null(st, 9))
+            buf_add_c(out, "null");
+        else
+            buf_json_str(out, db_col_text(st, 9));
+        buf_add_c(out, ",\"position\":");
+        buf_add_i64(out, db_col_i64(st, 4));
+        buf_add_c(out, db_col_i64(st, 5) ? ",\"disabled\":true,\"types\":["
+                                         : ",\"disabled\":false,\"types\":[");
+        struct str rest = db_col_text(st, 10);
+        for (int k = 0; rest.p && rest.len;) {
+            struct str t = str_cut(rest, ',', &rest);
+            if (!t.len)
+                continue;
+            if (k++)
+                buf_add_ch(out, ',');
+            buf_json_str(out, t);
+        }
+        buf_add_c(out, "],\"file\":");
+        buf_json_str(out, db_col_text(st, 11));
+        buf_add_ch(out, '}');
+        break;
+    }
+    case 4:
+        buf_add_c(out, p->n++ ? ",{\"customer_group_id\":" : "{\"customer_group_id\":");
+        buf_add_i64(out, db_col_i64(st, 3));
+        buf_add_c(out, ",\"qty\":");
+        add_num(out, db_col_double(st, 6));
+        buf_add_c(out, ",\"value\":");
+        add_num(out, db_col_double(st, 7));
+        buf_add_c(out, ",\"extension_attributes\":{\"website_id\":0}}");
+        break;
+    case 5: {
+        /* rows come store view first: a default value behind a store view's own is skipped */
+        struct str code = db_col_text(st, 8);
+        bool same = code.len < sizeof(p->last_code) && strlen(p->last_code) == code.len &&
+                    memcmp(p->last_code, code.p, code.len) == 0;
+        if (same)
+            break;
+        if (code.len < sizeof(p->last_code)) {
+            memcpy(p->last_code, code.p, code.len);
+            p->last_code[code.len] = '\0';
+        }
+        if (db_col_null(st, 9))
+            break;
+        buf_add_c(out, p->n++ ? ",{\"attribute_code\":"
+                              : ",\"custom_attributes\":[{\"attribute_code\":");
+        buf_json_str(out, code);
+        buf_add_c(out, ",\"value\":");
+        buf_json_str(out, db_col_text(st, 9));
+        buf_add_ch(out, '}');
+        break;
+    }
+    }
+}
+
 static enum err write_product(struct db *db, int64_t id, int64_t store_id, int flags,
                               struct db_stmt *row, struct buf *out)
 {
@@ -201,158 +373,28 @@ static enum err write_product(struct db *db, int64_t id, int64_t store_id, int f
         buf_add_c(out, ",\"weight\":");
         add_num(out, db_col_double(row, 10));
     }
-    /* extension_attributes: website_ids, category_links, stock_item (ACL-guarded) */
+    struct parts p = {.db = db, .out = out, .id = id, .flags = flags};
+    buf_init(&p.cats, out->arena, 32);
     struct db_stmt *st;
-    bool r;
-    enum err e = db_prepare(db,
-                            "SELECT website_id FROM catalog_product_website WHERE product_id = $1"
-                            " ORDER BY website_id",
-                            &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    buf_add_c(out, ",\"extension_attributes\":{\"website_ids\":[");
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        if (n)
-            buf_add_ch(out, ',');
-        buf_add_i64(out, db_col_i64(st, 0));
-    }
-    if (e)
-        return e;
-    buf_add_ch(out, ']');
-    e = db_prepare(db,
-                   "SELECT category_id, position FROM catalog_category_product WHERE product_id ="
-                   " $1 ORDER BY category_id",
-                   &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    struct buf cats; /* the ids again for custom_attributes.category_ids */
-    buf_init(&cats, out->arena, 64);
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        buf_add_c(out, n ? ",{\"position\":" : ",\"category_links\":[{\"position\":");
-        buf_add_i64(out, db_col_i64(st, 1));
-        buf_add_c(out, ",\"category_id\":\"");
-        buf_add_i64(out, db_col_i64(st, 0));
-        buf_add_c(out, "\"}");
-        buf_add_c(&cats, n ? ",\"" : "\"");
-        buf_add_i64(&cats, db_col_i64(st, 0));
-        buf_add_ch(&cats, '"');
-    }
-    if (e)
-        return e;
-    if (cats.len)
-        buf_add_ch(out, ']');
-    if (flags & PRODUCT_STOCK) {
-        size_t mark = out->len;
-        buf_add_c(out, ",\"stock_item\":");
-        bool found;
-        if ((e = add_stock_item(db, id, out, &found)))
-            return e;
-        if (!found)
-            out->len = mark;
-    }
-    buf_add_c(out, "},\"product_links\":[],\"options\":[],\"media_gallery_entries\":[");
-    e = db_prepare(db,
-                   "SELECT value_id, media_type, label, position, disabled, types, file FROM"
-                   " catalog_product_media WHERE product_id = $1 ORDER BY position, value_id",
-                   &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        buf_add_c(out, n ? ",{\"id\":" : "{\"id\":");
-        buf_add_i64(out, db_col_i64(st, 0));
-        buf_add_c(out, ",\"media_type\":");
-        buf_json_str(out, db_col_text(st, 1));
-        buf_add_c(out, ",\"label\":");
-        if (db_col_null(st, 2))
-            buf_add_c(out, "null");
-        else
-            buf_json_str(out, db_col_text(st, 2));
-        buf_add_c(out, ",\"position\":");
-        buf_add_i64(out, db_col_i64(st, 3));
-        buf_add_c(out, db_col_i64(st, 4) ? ",\"disabled\":true,\"types\":["
-                                         : ",\"disabled\":false,\"types\":[");
-        struct str types = db_col_text(st, 5), rest = types;
-        for (int k = 0; rest.p && rest.len;) {
-            struct str t = str_cut(rest, ',', &rest);
-            if (!t.len)
-                continue;
-            if (k++)
-                buf_add_ch(out, ',');
-            buf_json_str(out, t);
-        }
-        buf_add_c(out, "],\"file\":");
-        buf_json_str(out, db_col_text(st, 6));
-        buf_add_ch(out, '}');
-    }
-    if (e)
-        return e;
-    buf_add_c(out, "],\"tier_prices\":[");
-    e = db_prepare(db,
-                   "SELECT customer_group_id, qty, value FROM catalog_product_tier_price WHERE"
-                   " product_id = $1 ORDER BY value_id",
-                   &st);
-    if (e)
-        return e;
-    db_bind_i64(st, 1, id);
-    for (int n = 0; !(e = db_next(st, &r)) && r; n++) {
-        buf_add_c(out, n ? ",{\"customer_group_id\":" : "{\"customer_group_id\":");
-        buf_add_i64(out, db_col_i64(st, 0));
-        buf_add_c(out, ",\"qty\":");
-        add_num(out, db_col_double(st, 1));
-        buf_add_c(out, ",\"value\":");
-        add_num(out, db_col_double(st, 2));
-        buf_add_c(out, ",\"extension_attributes\":{\"website_id\":0}}");
-    }
-    if (e)
-        return e;
-    buf_add_ch(out, ']');
-    /* custom_attributes: the store view's value, else the default scope's, in attribute order */
-    e = db_prepare(db,
-                   "SELECT v.attribute_code, v.value, v.store_id FROM catalog_product_value v"
-                   " JOIN eav_attribute a ON a.attribute_code = v.attribute_code"
-                   " WHERE v.product_id = $1 AND (v.store_id = 0 OR v.store_id = $2)"
-                   " AND a.is_custom = 1 ORDER BY a.position, v.store_id DESC",
-                   &st);
+    enum err e = db_prepare(db, product_parts_sql, &st);
     if (e)
         return e;
     db_bind_i64(st, 1, id);
     db_bind_i64(st, 2, store_id);
-    int n = 0;
-    char last[64] = "";
+    bool r;
     while (!(e = db_next(st, &r)) && r) {
-        struct str code = db_col_text(st, 0);
-        if (code.len < sizeof(last) && strlen(last) == code.len &&
-            memcmp(last, code.p, code.len) == 0)
-            continue; /* the default value behind a store view's own */
-        if (code.len < sizeof(last)) {
-            memcpy(last, code.p, code.len);
-            last[code.len] = '\0';
-        }
-        if (db_col_null(st, 1))
+        int kind = (int)db_col_i64(st, 0);
+        if (kind < 1 || kind > 5)
             continue;
-        buf_add_c(out,
-                  n++ ? ",{\"attribute_code\":" : ",\"custom_attributes\":[{\"attribute_code\":");
-        buf_json_str(out, code);
-        buf_add_c(out, ",\"value\":");
-        buf_json_str(out, db_col_text(st, 1));
-        buf_add_ch(out, '}');
+        if ((e = enter_stage(&p, kind))) {
+            db_done(st);
+            return e;
+        }
+        add_part(&p, st, kind);
     }
     if (e)
         return e;
-    if (cats.len) {
-        buf_add_c(out, n++ ? ",{\"attribute_code\":\"category_ids\",\"value\":["
-                           : ",\"custom_attributes\":[{\"attribute_code\":\"category_ids\","
-                             "\"value\":[");
-        buf_add_str(out, buf_str(&cats));
-        buf_add_c(out, "]}");
-    }
-    if (n)
-        buf_add_ch(out, ']');
-    buf_add_ch(out, '}');
-    return ERR_OK;
+    return enter_stage(&p, 6);
 }
 
 enum err product_json_row(struct db *db, struct db_stmt *row, int64_t store_id, int flags,
@@ -362,27 +404,27 @@ enum err product_json_row(struct db *db, struct db_stmt *row, int64_t store_id, 
     return write_product(db, db_col_i64(row, 0), store_id, flags, row, out);
 }
 
+#define OVP(code)                                                                                  \
+    "(SELECT v.value FROM catalog_product_value v WHERE v.product_id = p.entity_id"                \
+    " AND v.store_id = $2 AND v.attribute_code = '" code "')"
+
 enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int flags,
                           struct arena *a, struct buf *out)
 {
-    struct product_list_sql ls;
-    enum err e = product_list_sql(db, store_id, &ls);
-    if (e)
-        return e;
+    (void)a;
+    /* one cached statement whatever the store: the store view's values are point lookups */
     struct db_stmt *st;
-    bool owned = ls.select != global_select;
-    if (owned) {
-        const char *sql =
-            search_store_sql(a, arena_printf(a, "%s WHERE p.sku = $1", ls.select), store_id);
-        e = db_query(db, sql, false, &st);
-    } else {
-        /* the common case: one cached statement */
-        e = db_prepare(db, SELECT_COLS("p.name", "p.status", "p.visibility") " WHERE p.sku = $1",
-                       &st);
-    }
+    enum err e =
+        db_prepare(db,
+                   SELECT_COLS("COALESCE(" OVP("name") ", p.name)",
+                               "COALESCE(CAST(" OVP("status") " AS INTEGER), p.status)",
+                               "COALESCE(CAST(" OVP(
+                                   "visibility") " AS INTEGER), p.visibility)") " WHERE p.sku = $1",
+                   &st);
     if (e)
         return e;
     db_bind_text(st, 1, sku);
+    db_bind_i64(st, 2, store_id);
     bool row = false;
     e = db_next(st, &row);
     if (!e && !row)
@@ -391,8 +433,6 @@ enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int f
         e = write_product(db, db_col_i64(st, 0), store_id, flags, st, out);
         db_done(st);
     }
-    if (owned)
-        db_query_free(st);
     return e;
 }
 
@@ -1074,54 +1114,60 @@ static enum err save_stock(struct db *db, struct arena *a, int64_t id, json_t *o
     if (e || !obj)
         return e;
     static const struct {
-        const char *key, *camel, *sql;
+        const char *key, *camel;
         int kind; /* 0 float, 1 bool, 2 int */
     } cols[] = {
-        {"qty", NULL, "UPDATE cataloginventory_stock_item SET qty = $2 WHERE product_id = $1", 0},
-        {"is_in_stock", "isInStock",
-         "UPDATE cataloginventory_stock_item SET is_in_stock = $2 WHERE product_id = $1", 1},
-        {"is_qty_decimal", "isQtyDecimal",
-         "UPDATE cataloginventory_stock_item SET is_qty_decimal = $2 WHERE product_id = $1", 1},
-        {"min_qty", "minQty",
-         "UPDATE cataloginventory_stock_item SET min_qty = $2 WHERE product_id = $1", 0},
-        {"min_sale_qty", "minSaleQty",
-         "UPDATE cataloginventory_stock_item SET min_sale_qty = $2 WHERE product_id = $1", 0},
-        {"max_sale_qty", "maxSaleQty",
-         "UPDATE cataloginventory_stock_item SET max_sale_qty = $2 WHERE product_id = $1", 0},
-        {"backorders", NULL,
-         "UPDATE cataloginventory_stock_item SET backorders = $2 WHERE product_id = $1", 2},
-        {"notify_stock_qty", "notifyStockQty",
-         "UPDATE cataloginventory_stock_item SET notify_stock_qty = $2 WHERE product_id = $1", 0},
-        {"manage_stock", "manageStock",
-         "UPDATE cataloginventory_stock_item SET manage_stock = $2 WHERE product_id = $1", 1},
+        {"qty", NULL, 0},
+        {"is_in_stock", "isInStock", 1},
+        {"is_qty_decimal", "isQtyDecimal", 1},
+        {"min_qty", "minQty", 0},
+        {"min_sale_qty", "minSaleQty", 0},
+        {"max_sale_qty", "maxSaleQty", 0},
+        {"backorders", NULL, 2},
+        {"notify_stock_qty", "notifyStockQty", 0},
+        {"manage_stock", "manageStock", 1},
     };
+    /* one statement: a column keeps its value where the body has none ($n NULL) */
+    struct db_stmt *st;
+    if ((e = db_prepare(db,
+                        "UPDATE cataloginventory_stock_item SET"
+                        " qty = COALESCE(CAST($2 AS DOUBLE PRECISION), qty),"
+                        " is_in_stock = COALESCE($3, is_in_stock),"
+                        " is_qty_decimal = COALESCE($4, is_qty_decimal),"
+                        " min_qty = COALESCE(CAST($5 AS DOUBLE PRECISION), min_qty),"
+                        " min_sale_qty = COALESCE(CAST($6 AS DOUBLE PRECISION), min_sale_qty),"
+                        " max_sale_qty = COALESCE(CAST($7 AS DOUBLE PRECISION), max_sale_qty),"
+                        " backorders = COALESCE($8, backorders),"
+                        " notify_stock_qty = COALESCE(CAST($9 AS DOUBLE PRECISION),"
+                        " notify_stock_qty), manage_stock = COALESCE($10, manage_stock)"
+                        " WHERE product_id = $1",
+                        &st)))
+        return e;
+    db_bind_i64(st, 1, id);
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        int idx = (int)i + 2;
         json_t *v = stock_get(obj, cols[i].key, cols[i].camel);
-        if (!v)
-            continue;
-        struct db_stmt *st;
-        if ((e = db_prepare(db, cols[i].sql, &st)))
-            return e;
-        db_bind_i64(st, 1, id);
-        if (cols[i].kind == 0) {
+        if (!v) {
+            db_bind_null(st, idx);
+        } else if (cols[i].kind == 0) {
             double d = 0;
             if ((e = as_float(a, qe, cols[i].key, v, &d)))
                 return e;
-            db_bind_text(st, 2, str_c(arena_printf(a, "%.17g", d)));
+            db_bind_text(st, idx, str_c(arena_printf(a, "%.17g", d)));
         } else if (cols[i].kind == 1) {
             bool b = false;
             if ((e = as_bool(a, qe, cols[i].key, v, &b)))
                 return e;
-            db_bind_i64(st, 2, b);
+            db_bind_i64(st, idx, b);
         } else {
             int64_t n = 0;
             if ((e = as_int(a, qe, cols[i].key, v, &n)))
                 return e;
-            db_bind_i64(st, 2, n);
+            db_bind_i64(st, idx, n);
         }
-        if ((e = db_run(st, NULL)))
-            return e;
     }
+    if ((e = db_run(st, NULL)))
+        return e;
     /* Magento keeps low_stock_date: set when qty falls to notify_stock_qty, cleared above it */
     return run1(db,
                 "UPDATE cataloginventory_stock_item SET low_stock_date = CASE WHEN manage_stock ="
@@ -1306,8 +1352,23 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
     return ERR_OK;
 }
 
-enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
-                      int64_t *id, struct query_error *qe)
+enum err product_validate(struct arena *a, json_t *product, struct query_error *qe)
+{
+    memset(qe, 0, sizeof(*qe));
+    if (!json_is_object(product))
+        return type_error(a, qe, "product", product, "object");
+    struct product_in in;
+    return bind_product(a, product, &in, qe);
+}
+
+enum err stock_item_validate(struct arena *a, json_t *item, struct query_error *qe)
+{
+    memset(qe, 0, sizeof(*qe));
+    return bind_stock(a, item, qe);
+}
+
+enum err product_save_tx(struct db *db, json_t *product, int64_t store_id, struct arena *a,
+                         int64_t *id, struct query_error *qe)
 {
     memset(qe, 0, sizeof(*qe));
     if (!json_is_object(product))
@@ -1320,9 +1381,16 @@ enum err product_save(struct db *db, json_t *product, int64_t store_id, struct a
         return fail(qe, ERR_REQUIRED_FIELD, NULL, json_pack("{s:s}", "fieldName", "sku"));
     if (strlen(in.sku) > PRODUCT_SKU_MAX)
         return fail(qe, ERR_INVALID, "SKU length should be 64 characters maximum.", NULL);
-    if ((e = db_begin(db)))
+    return save_in_txn(db, &in, store_id, a, id, qe);
+}
+
+enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
+                      int64_t *id, struct query_error *qe)
+{
+    enum err e = db_begin(db);
+    if (e)
         return e;
-    e = save_in_txn(db, &in, store_id, a, id, qe);
+    e = product_save_tx(db, product, store_id, a, id, qe);
     if (e) {
         db_rollback(db);
         return e;
@@ -1411,10 +1479,10 @@ enum err product_attribute_json(struct db *db, struct str code, struct buf *out)
 
 /* clang-format off */
 static const struct sc_field set_fields[] = {
-    {"attribute_set_id", "attribute_set_id", SC_INT, 0},
-    {"attribute_set_name", "attribute_set_name", SC_TEXT, 0},
-    {"sort_order", "sort_order", SC_INT, 0},
-    {"entity_type_id", "entity_type_id", SC_INT, 0},
+    {"attribute_set_id", "attribute_set_id", SC_INT, 0, NULL, NULL},
+    {"attribute_set_name", "attribute_set_name", SC_TEXT, 0, NULL, NULL},
+    {"sort_order", "sort_order", SC_INT, 0, NULL, NULL},
+    {"entity_type_id", "entity_type_id", SC_INT, 0, NULL, NULL},
 };
 /* clang-format on */
 const struct sc_entity product_attribute_set_entity = {
@@ -1499,36 +1567,27 @@ enum err stock_status_json_sku(struct db *db, struct str sku, struct buf *out)
     return ERR_OK;
 }
 
-enum err stock_item_save(struct db *db, struct str sku, json_t *item, int64_t *item_id,
-                         struct query_error *qe)
+enum err stock_item_save_tx(struct db *db, struct str sku, json_t *item, struct arena *a,
+                            int64_t *item_id, struct query_error *qe)
 {
     memset(qe, 0, sizeof(*qe));
-    struct arena *a = arena_new(4096);
     enum err e = bind_stock(a, item, qe);
     int64_t id = 0;
     if (!e)
-        e = db_begin(db);
-    if (!e) {
         e = product_id_sku(db, sku, &id);
-        if (!e)
-            e = save_stock(db, a, id, item, qe);
-        if (!e)
-            e = run1(db, "UPDATE catalog_product SET updated_at = $2 WHERE entity_id = $1", id,
-                     clock_now());
-        if (e)
-            db_rollback(db);
-        else
-            e = db_commit(db);
-    }
-    arena_free(a);
+    if (!e)
+        e = save_stock(db, a, id, item, qe);
+    if (!e)
+        e = run1(db, "UPDATE catalog_product SET updated_at = $2 WHERE entity_id = $1", id,
+                 clock_now());
     *item_id = id;
     return e;
 }
 
 /* clang-format off */
 static const struct sc_field low_fields[] = {
-    {"qty", "s.qty", SC_FLOAT, 0},
-    {"product_id", "s.product_id", SC_INT, 0},
+    {"qty", "s.qty", SC_FLOAT, 0, NULL, NULL},
+    {"product_id", "s.product_id", SC_INT, 0, NULL, NULL},
 };
 /* clang-format on */
 const struct sc_entity stock_low_entity = {low_fields, 2, "s.product_id", NULL};

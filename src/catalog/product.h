@@ -42,6 +42,15 @@ enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int f
 enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
                       int64_t *id, struct query_error *qe);
 
+/* The same inside the caller's transaction (the catalog writer's batches). */
+enum err product_save_tx(struct db *db, json_t *product, int64_t store_id, struct arena *a,
+                         int64_t *id, struct query_error *qe);
+
+/* The input checks of product_save_tx() and stock_item_save_tx() alone (no database): binding of
+ * the JSON body, types, unknown keys. */
+enum err product_validate(struct arena *a, json_t *product, struct query_error *qe);
+enum err stock_item_validate(struct arena *a, json_t *item, struct query_error *qe);
+
 /* Deletes by SKU: ERR_PRODUCT_NOT_FOUND if none. */
 enum err product_delete(struct db *db, struct str sku);
 
@@ -62,8 +71,9 @@ void product_attribute_set_json(struct db_stmt *row, struct buf *out);
 /* Stock: the stock item JSON of a product (ERR_PRODUCT_NOT_FOUND) and its update. */
 enum err stock_item_json_sku(struct db *db, struct str sku, struct buf *out);
 enum err stock_status_json_sku(struct db *db, struct str sku, struct buf *out);
-enum err stock_item_save(struct db *db, struct str sku, json_t *item, int64_t *item_id,
-                         struct query_error *qe);
+/* Updates the stock item of the product with this SKU, inside the caller's transaction. */
+enum err stock_item_save_tx(struct db *db, struct str sku, json_t *item, struct arena *a,
+                            int64_t *item_id, struct query_error *qe);
 /* The low-stock list's whitelist (over cataloginventory_stock_item s). */
 extern const struct sc_entity stock_low_entity;
 

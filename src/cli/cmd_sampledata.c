@@ -90,8 +90,9 @@ int cmd_sampledata_deploy(const struct cli_args *a)
             int64_t n = start + i + 1;
             char sku[32], name[96];
             snprintf(sku, sizeof(sku), "SG-%06lld", (long long)n);
-            snprintf(name, sizeof(name), "%s %s %lld", adjectives[n % 10], nouns[(n / 10) % 10],
-                     (long long)n);
+            /* "Product 1234 Blue Backpack": a searchable number, then words */
+            snprintf(name, sizeof(name), "Product %lld %s %s", (long long)n, adjectives[n % 10],
+                     nouns[(n / 10) % 10]);
             e = db_prepare(db,
                            "INSERT INTO catalog_product (sku, name, attribute_set_id, price,"
                            " status, visibility, type_id, weight, created_at, updated_at)"

@@ -226,3 +226,36 @@ char *db_expand_named(const char *sql, const char *macro, const char *repl)
     *w = '\0';
     return out;
 }
+
+/* Keeps the parts of sql written for this engine: "{{sqlite:...}}" and "{{postgresql:...}}"
+ * (no nesting; the text inside is plain SQL). Statements and migrations stay one text for both
+ * engines while a few parts (an index type, a search extension) differ. */
+char *db_engine_sections(const char *sql, const char *engine)
+{
+    size_t len = strlen(sql), el = strlen(engine);
+    char *out = malloc(len + 1), *w = out;
+    if (!out)
+        return NULL;
+    const char *p = sql;
+    for (;;) {
+        const char *open = strstr(p, "{{");
+        const char *colon = open ? strchr(open, ':') : NULL;
+        const char *close = colon ? strstr(colon, "}}") : NULL;
+        if (!open || !colon || !close) {
+            size_t n = strlen(p);
+            memcpy(w, p, n);
+            w += n;
+            break;
+        }
+        memcpy(w, p, (size_t)(open - p));
+        w += open - p;
+        size_t tl = (size_t)(colon - open - 2);
+        if (tl == el && memcmp(open + 2, engine, el) == 0) {
+            memcpy(w, colon + 1, (size_t)(close - colon - 1));
+            w += close - colon - 1;
+        }
+        p = close + 2;
+    }
+    *w = '\0';
+    return out;
+}

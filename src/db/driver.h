@@ -56,6 +56,8 @@ enum err pg_open(const char *url, bool create, struct db **out);
 
 /* Replaces every @AUTO_ID@ in sql with repl (malloc'ed result). */
 char *db_expand_macro(const char *sql, const char *repl);
+/* Keeps only this engine's "{{engine:...}}" sections (malloc'ed result). */
+char *db_engine_sections(const char *sql, const char *engine);
 /* Replaces every occurrence of macro (e.g. "@ILIKE@") in sql with repl (malloc'ed result). */
 char *db_expand_named(const char *sql, const char *macro, const char *repl);
 

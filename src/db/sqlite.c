@@ -203,7 +203,9 @@ static enum err sq_query(struct db *d, const char *sql, bool stream, struct db_s
 {
     (void)stream;
     struct sqlite_db *db = DB(d);
-    char *expanded = db_expand_named(sql, "@ILIKE@", "LIKE");
+    char *own = db_engine_sections(sql, "sqlite");
+    char *expanded = own ? db_expand_named(own, "@ILIKE@", "LIKE") : NULL;
+    free(own);
     char *text = expanded ? rewrite_placeholders(expanded) : NULL;
     free(expanded);
     struct sqlite_stmt *s = calloc(1, sizeof(*s));
@@ -411,7 +413,10 @@ static const char *sq_errmsg(struct db *d)
 static char *sq_dialect_expand(const struct db *d, const char *sql)
 {
     (void)d;
-    return db_expand_macro(sql, "INTEGER PRIMARY KEY AUTOINCREMENT");
+    char *own = db_engine_sections(sql, "sqlite");
+    char *out = own ? db_expand_macro(own, "INTEGER PRIMARY KEY AUTOINCREMENT") : NULL;
+    free(own);
+    return out;
 }
 
 static const struct db_ops sqlite_ops = {

@@ -323,13 +323,20 @@ static void stream_send(struct stream *st, h2o_req_t *req)
 
 static void stream_proceed(h2o_generator_t *g, h2o_req_t *req)
 {
-    stream_send((struct stream *)g, req);
+    /* each later piece is a synchronous slice of its own (a pooled connection is leased) */
+    struct stream *st = (struct stream *)g;
+    const struct http_config *cfg = &st->r->w->srv->cfg;
+    if (cfg->slice_enter)
+        cfg->slice_enter(st->r->w->app);
+    stream_send(st, req);
+    if (cfg->slice_leave)
+        cfg->slice_leave(st->r->w->app);
 }
 
 static void stream_stop(h2o_generator_t *g, h2o_req_t *req)
 {
     (void)req;
-    stream_finish((struct stream *)g); /* the client went away */
+    stream_finish((struct stream *)g); /* the client went away; finish() needs no database */
 }
 
 static void stream_dispose(void *p)

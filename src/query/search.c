@@ -494,6 +494,23 @@ static bool has_backslash(struct str v)
     return memchr(v.p, '\\', v.len) != NULL;
 }
 
+/* Which of a field's index-friendly `like` forms fits the pattern v (see search.h). */
+static const char *like_template(const struct sc_field *fd, struct str v)
+{
+    if (!v.len || (v.p[0] != '%' && v.p[0] != '_'))
+        return NULL;
+    if (fd->contains_sql && v.len >= 5 && v.p[0] == '%' && v.p[v.len - 1] == '%') {
+        bool plain = true;
+        for (size_t i = 1; i + 1 < v.len && plain; i++) {
+            unsigned char ch = (unsigned char)v.p[i];
+            plain = ch >= 0x20 && ch < 0x7f && ch != '%' && ch != '_' && ch != '"';
+        }
+        if (plain)
+            return fd->contains_sql;
+    }
+    return fd->like_sql;
+}
+
 static enum err add_condition(struct builder *b, const struct sc_entity *ent,
                               const struct sc_filter *f)
 {
@@ -526,6 +543,18 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
     case C_NLIKE:
         if (fd->type == SC_DATETIME)
             goto unsupported;
+        const char *tmpl = c == C_LIKE && !has_backslash(v) ? like_template(fd, v) : NULL;
+        if (tmpl) {
+            const char *q = strchr(tmpl, '?'), *t = tmpl;
+            size_t n = b->nvalues + 1;
+            b->values[b->nvalues++] = v;
+            for (; q; t = q + 1, q = strchr(t, '?')) {
+                buf_add(&b->sql, t, (size_t)(q - t));
+                buf_printf(&b->sql, "$%zu", n);
+            }
+            buf_add_c(&b->sql, t);
+            return ERR_OK;
+        }
         add_text_expr(b, fd);
         /* Magento's MySQL LIKE ignores case; "@ILIKE@" does so on every engine. Backslash is
          * MySQL's escape character; SQLite has none unless told. */

@@ -39,6 +39,12 @@ struct sc_field {
     const char *expr; /* SQL over the entity's FROM clause; "@STORE@" becomes the store id */
     enum sc_type type;
     int flags;
+    /* Optional conditions for `like` that an index serves better than expr LIKE ?, with "?"
+     * where the bound pattern goes (they may hold "{{engine:...}}" sections, see db.h):
+     * like_sql for a pattern that starts with a wildcard (a prefix pattern is left to expr's own
+     * index), contains_sql for the commonest such pattern, %text% with at least 3 plain ASCII
+     * characters and no other wildcard. Never for a pattern with a backslash escape. */
+    const char *like_sql, *contains_sql;
 };
 
 struct sc_entity {

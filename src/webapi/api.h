@@ -47,10 +47,12 @@ struct route {
 /* Everything shared by every worker (read-only after start). */
 struct nonce_store;
 
+struct catalog_writer;
 struct webapi_app {
     struct settings settings;
     struct crypto_key key;
     struct nonce_store *nonces;
+    struct catalog_writer *catalog; /* product and stock saves, group-committed */
     /* NULL: each worker owns a connection; else workers lease one per slice (db_pool_size). */
     struct db_pool *pool;
 };
@@ -166,6 +168,8 @@ void api_oauth_policy(struct api_req *q, struct oauth_policy *pol);
 /* Records an OAuth failure of a signed REST call for Magento's JSON error shape. */
 enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool diagnostics);
 
+/* dispatch.c: answers a request whose handler left it waiting (q->deferred), with the result e. */
+void api_finish(struct api_req *q, enum err e);
 /* dispatch.c: hand slow work to the blocking pool; done runs on the loop and finishes the
  * request like a handler would. */
 void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/writer.h"
 #include "core/log.h"
 #include "db/migrate.h"
 #include "db/pool.h"
@@ -196,6 +197,13 @@ static void deferred_work(void *p)
     d->work(d->arg);
 }
 
+void api_finish(struct api_req *q, enum err e)
+{
+    q->deferred = false;
+    if (!q->streamed)
+        respond(q, e);
+}
+
 static void deferred_done(struct http_request *r, void *p)
 {
     (void)r;
@@ -330,6 +338,12 @@ int webapi_serve(const struct settings *s)
         log_error("cannot start the nonce writer: %s", err_message(e));
         return 1;
     }
+    e = catalog_writer_start(s->db_url, &app.catalog);
+    if (e) {
+        log_error("cannot start the catalog writer: %s", err_message(e));
+        nonce_store_stop(app.nonces);
+        return 1;
+    }
     FILE *access = NULL;
     if (strcmp(s->access_log, "stderr") == 0) {
         access = stderr;
@@ -351,6 +365,7 @@ int webapi_serve(const struct settings *s)
         if (e) {
             log_error("cannot open %d database connections: %s", (int)s->db_pool_size,
                       err_message(e));
+            catalog_writer_stop(app.catalog);
             nonce_store_stop(app.nonces);
             if (access && access != stderr)
                 fclose(access);
@@ -384,6 +399,7 @@ int webapi_serve(const struct settings *s)
         log_warn("background cleanup did not start; expired tokens stay until the next start");
     int rc = http_serve(&cfg, on_ready);
     cleanup_stop(cleaner);
+    catalog_writer_stop(app.catalog);
     nonce_store_stop(app.nonces);
     db_pool_close(app.pool);
     if (access && access != stderr)

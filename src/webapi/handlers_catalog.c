@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "catalog/product.h"
+#include "catalog/writer.h"
 #include "query/search.h"
 #include "webapi/api.h"
 
@@ -70,17 +71,67 @@ static enum err product_body(struct api_req *q, json_t **product)
     return ERR_OK;
 }
 
+/* Saves go to the catalog writer (group commit); the request waits, suspended, and is answered
+ * on its own loop once the save is committed. */
+struct save_wait {
+    struct catalog_job job;
+    struct http_ticket *ticket;
+    struct api_req *q;
+};
+
+static void save_resumed(struct http_request *r, void *arg)
+{
+    (void)r;
+    struct save_wait *sw = arg;
+    struct api_req *q = sw->q;
+    struct catalog_job *j = &sw->job;
+    enum err e = j->result;
+    if (e) {
+        e = j->qe.code ? api_fail_query(q, &j->qe) : api_fail(q, e);
+    } else if (j->kind == JOB_STOCK_SAVE) {
+        buf_add_i64(&q->out, j->id);
+    } else {
+        /* the product as saved, read back in the URL's store view */
+        json_t *sku = json_object_get(j->body, "sku");
+        struct str s = {json_string_value(sku), json_string_length(sku)};
+        e = product_json_sku(q->w->db, s, read_store(q), product_flags(q), q->a, &q->out);
+        if (e)
+            e = api_fail(q, e);
+    }
+    api_finish(q, e);
+}
+
+static void save_committed(struct catalog_job *job)
+{
+    struct save_wait *sw = job->arg;
+    http_resume(sw->ticket, save_resumed, sw);
+}
+
+static enum err submit(struct api_req *q, enum catalog_job_kind kind, json_t *body)
+{
+    struct save_wait *sw = arena_calloc(q->a, 1, sizeof(*sw));
+    sw->q = q;
+    sw->job.kind = kind;
+    sw->job.body = body;
+    sw->job.store_id = write_store(q);
+    sw->job.sku = q->vars[0];
+    sw->job.a = q->a;
+    sw->job.done = save_committed;
+    sw->job.arg = sw;
+    sw->ticket = http_suspend(q->http);
+    q->deferred = true;
+    catalog_writer_submit(q->w->app->catalog, &sw->job);
+    return ERR_OK;
+}
+
 static enum err save_and_answer(struct api_req *q, json_t *product)
 {
+    /* input errors are answered at once, without a trip through the writer */
     struct query_error qe;
-    int64_t id = 0;
-    enum err e = product_save(q->w->db, product, write_store(q), q->a, &id, &qe);
+    enum err e = product_validate(q->a, product, &qe);
     if (e)
-        return qe.code ? api_fail_query(q, &qe) : api_fail(q, e);
-    json_t *sku = json_object_get(product, "sku");
-    struct str s = {json_string_value(sku), json_string_length(sku)};
-    e = product_json_sku(q->w->db, s, read_store(q), product_flags(q), q->a, &q->out);
-    return e ? api_fail(q, e) : ERR_OK;
+        return api_fail_query(q, &qe);
+    return submit(q, JOB_PRODUCT_SAVE, product);
 }
 
 enum err api_product_create(struct api_req *q)
@@ -181,12 +232,10 @@ enum err api_stock_item_update(struct api_req *q)
     if (!item || json_is_null(item))
         return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("stockItem"));
     struct query_error qe;
-    int64_t id = 0;
-    enum err e = stock_item_save(q->w->db, q->vars[0], item, &id, &qe);
+    enum err e = stock_item_validate(q->a, item, &qe);
     if (e)
-        return qe.code ? api_fail_query(q, &qe) : api_fail(q, e);
-    buf_add_i64(&q->out, id);
-    return ERR_OK;
+        return api_fail_query(q, &qe);
+    return submit(q, JOB_STOCK_SAVE, item);
 }
 
 /* GET /V1/stockItems/lowStock?scopeId=&qty=&currentPage=&pageSize= (StockRegistry::

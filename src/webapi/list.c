@@ -231,9 +231,13 @@ enum err api_list(struct api_req *q, const struct api_list *l)
     const char *from = search_store_sql(q->a, l->from, store_id);
     const char *select = search_store_sql(q->a, l->select, store_id);
     const char *count_sql = cat(q->a, "SELECT COUNT(*) ", from, ss.where, NULL);
-    const char *rows_sql = cat(q->a, select, ss.where, ss.order, ss.limit);
     if (ss.unlimited)
-        return list_stream(q, l, &sc, &ss, count_sql, rows_sql);
+        return list_stream(q, l, &sc, &ss, count_sql, cat(q->a, select, ss.where, ss.order, NULL));
+    /* A page: the filter, sort and limit pick keys only (an index can cover them), then the
+     * page's rows are read whole; otherwise every matching row would be read to be sorted. */
+    const char *key = search_store_sql(q->a, l->entity->key_expr, store_id);
+    const char *rows_sql = arena_printf(q->a, "%s WHERE %s IN (SELECT %s %s%s%s%s)%s", select, key,
+                                        key, from, ss.where, ss.order, ss.limit, ss.order);
     int64_t total = 0;
     enum err e = count_rows(q, q->w->db, count_sql, &ss, &total);
     if (e)

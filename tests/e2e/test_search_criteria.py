@@ -59,6 +59,11 @@ COND_CASES = [
     ("neq", "sku", "CT-03", lambda c: c[0] != "CT-03"),
     ("like", "name", "%hoodie%", lambda c: "hoodie" in c[1].lower()),
     ("like", "name", "BLUE%", lambda c: c[1].lower().startswith("blue")),
+    ("like", "name", "product 12%", lambda c: c[1].lower().startswith("product 12")),
+    ("like", "name", "%HOOD%", lambda c: "hood" in c[1].lower()),
+    ("like", "name", "%o_die", lambda c: re.search(r"o.die$", c[1].lower()) is not None),
+    ("like", "name", "%ie", lambda c: c[1].lower().endswith("ie")),
+    ("like", "name", "%ee%", lambda c: "ee" in c[1].lower()),
     ("nlike", "name", "%bag%", lambda c: "bag" not in c[1].lower()),
     ("in", "sku", "CT-01,CT-05,CT-99", lambda c: c[0] in ("CT-01", "CT-05")),
     ("nin", "sku", "CT-01,CT-05", lambda c: c[0] not in ("CT-01", "CT-05")),
@@ -350,3 +355,20 @@ def test_attribute_set_list(cat):
     r, body = listing(srv, token, sc(filters=[[("sku", "x", "eq")]]),
                       path="/rest/V1/products/attribute-sets/sets/list")
     assert_response(r, 400, {"message": MSG_INVALID_FIELD, "parameters": ["sku"]})
+
+
+def test_name_search_follows_renames(server_factory):
+    # the trigram index is kept in step with the products (insert, rename, delete)
+    srv = server_factory.create()
+    token = srv.token()
+    seed(srv, token)
+    q = sc(filters=[[("name", "%zebra%", "like")]])
+    assert listing(srv, token, q)[1]["total_count"] == 0
+    r = srv.request("PUT", "/rest/V1/products/CT-04", token=token,
+                    json={"product": {"name": "Zebra Yoga Mat"}})
+    assert r.status_code == 200, r.text
+    assert skus(listing(srv, token, q)[1]) == ["CT-04"]
+    assert listing(srv, token, sc(filters=[[("name", "%yoga m%", "like")]]))[1]["total_count"] == 1
+    assert listing(srv, token, sc(filters=[[("name", "%Yoga Mat", "like")]]))[1]["total_count"] == 1
+    assert srv.request("DELETE", "/rest/V1/products/CT-04", token=token).status_code == 200
+    assert listing(srv, token, q)[1]["total_count"] == 0
