@@ -470,18 +470,18 @@ enum err api_customer_email_available(struct api_req *q)
 
 /* clang-format off */
 static const struct sc_field customer_search_fields[] = {
-    {"id", "entity_id", SC_INT, 0}, {"entity_id", "entity_id", SC_INT, 0},
-    {"email", "email", SC_TEXT, 0}, {"firstname", "firstname", SC_TEXT, 0},
-    {"lastname", "lastname", SC_TEXT, 0}, {"middlename", "middlename", SC_TEXT, SC_NULLABLE},
-    {"prefix", "prefix", SC_TEXT, SC_NULLABLE}, {"suffix", "suffix", SC_TEXT, SC_NULLABLE},
-    {"group_id", "group_id", SC_INT, 0}, {"store_id", "store_id", SC_INT, 0},
-    {"website_id", "website_id", SC_INT, 0}, {"created_at", "created_at", SC_DATETIME, 0},
-    {"updated_at", "updated_at", SC_DATETIME, 0}, {"created_in", "created_in", SC_TEXT, 0},
-    {"dob", "dob", SC_TEXT, SC_NULLABLE}, {"gender", "gender", SC_INT, SC_NULLABLE},
-    {"taxvat", "taxvat", SC_TEXT, SC_NULLABLE},
-    {"default_billing", "default_billing", SC_INT, SC_NULLABLE},
-    {"default_shipping", "default_shipping", SC_INT, SC_NULLABLE},
-    {"disable_auto_group_change", "disable_auto_group_change", SC_INT, 0},
+    {"id", "entity_id", SC_INT, 0, NULL, NULL}, {"entity_id", "entity_id", SC_INT, 0, NULL, NULL},
+    {"email", "email", SC_TEXT, 0, NULL, NULL}, {"firstname", "firstname", SC_TEXT, 0, NULL, NULL},
+    {"lastname", "lastname", SC_TEXT, 0, NULL, NULL}, {"middlename", "middlename", SC_TEXT, SC_NULLABLE, NULL, NULL},
+    {"prefix", "prefix", SC_TEXT, SC_NULLABLE, NULL, NULL}, {"suffix", "suffix", SC_TEXT, SC_NULLABLE, NULL, NULL},
+    {"group_id", "group_id", SC_INT, 0, NULL, NULL}, {"store_id", "store_id", SC_INT, 0, NULL, NULL},
+    {"website_id", "website_id", SC_INT, 0, NULL, NULL}, {"created_at", "created_at", SC_DATETIME, 0, NULL, NULL},
+    {"updated_at", "updated_at", SC_DATETIME, 0, NULL, NULL}, {"created_in", "created_in", SC_TEXT, 0, NULL, NULL},
+    {"dob", "dob", SC_TEXT, SC_NULLABLE, NULL, NULL}, {"gender", "gender", SC_INT, SC_NULLABLE, NULL, NULL},
+    {"taxvat", "taxvat", SC_TEXT, SC_NULLABLE, NULL, NULL},
+    {"default_billing", "default_billing", SC_INT, SC_NULLABLE, NULL, NULL},
+    {"default_shipping", "default_shipping", SC_INT, SC_NULLABLE, NULL, NULL},
+    {"disable_auto_group_change", "disable_auto_group_change", SC_INT, 0, NULL, NULL},
 };
 /* clang-format on */
 static const struct sc_entity customer_search = {
