@@ -75,6 +75,9 @@ int cmd_sales_order_create(const struct cli_args *a);
  * shipped; *placed gets how many were placed. */
 struct db;
 enum err cmd_sampledata_orders(struct db *db, long long count, long long *placed);
+/* sampledata:deploy's CMS pages and blocks and seven customers with addresses (each only when
+ * absent); *customers gets how many customers were added. */
+enum err cmd_sampledata_content(struct db *db, long long *customers);
 int cmd_integration_create(const struct cli_args *a);
 int cmd_integration_list(const struct cli_args *a);
 int cmd_integration_show(const struct cli_args *a);

@@ -1,10 +1,13 @@
 /* sales:order:create: places an order as a checkout would (stock decremented, totals computed),
- * for demos and tests; and the sample orders of sampledata:deploy. */
+ * for demos and tests; and sampledata:deploy's CMS content, customers and orders. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cms/cms.h"
+#include "core/crypto.h"
+#include "customer/customer.h"
 #include "sales/sales.h"
 
 int cmd_sales_order_create(const struct cli_args *a)
@@ -59,6 +62,80 @@ int cmd_sales_order_create(const struct cli_args *a)
     }
     arena_free(ar);
     return 0;
+}
+
+/* Sample customers (with an address book and the password "Shopper-pass-1") and CMS content; each
+ * is added only when absent, so deploying twice adds nothing twice. */
+static enum err sample_customers(struct db *db, long long *made)
+{
+    static const char *const cities[] = {"Austin",  "Boston", "Denver",  "Seattle",
+                                         "Chicago", "Miami",  "Portland"};
+    *made = 0;
+    char hash[CRYPTO_PWHASH_LEN] = "";
+    enum err e = ERR_OK;
+    for (int i = 1; !e && i <= 7; i++) {
+        char email[64];
+        snprintf(email, sizeof(email), "shopper%d@example.com", i);
+        bool available = false;
+        if ((e = customer_email_available(db, str_c(email), 1, &available)) || !available)
+            continue;
+        if (!hash[0] && (e = crypto_password_hash(STR_LIT("Shopper-pass-1"), hash)))
+            break;
+        char last[16], street[32];
+        snprintf(last, sizeof(last), "Number%d", i);
+        snprintf(street, sizeof(street), "%d Market Street", 100 + i);
+        json_t *c = json_pack(
+            "{s:s,s:s,s:s,s:i,s:i,s:i,s:[{s:s,s:s,s:[s],s:s,s:s,s:s,s:s,s:b,s:b}],s:b}", "email",
+            email, "firstname", "Shopper", "lastname", last, "group_id", 1, "website_id", 1,
+            "store_id", 1, "addresses", "firstname", "Shopper", "lastname", last, "street", street,
+            "city", cities[i - 1], "country_id", "US", "postcode", "10001", "telephone", "555-0100",
+            "default_billing", 1, "default_shipping", 1, "addresses_given", 1);
+        int64_t id;
+        if (!c)
+            e = ERR_DB;
+        if (!e)
+            e = customer_write(db, c, hash, "Default Store View", &id);
+        json_decref(c);
+        if (!e)
+            (*made)++;
+    }
+    crypto_wipe(hash, sizeof(hash));
+    return e;
+}
+
+static enum err sample_cms(struct db *db)
+{
+    static const struct {
+        enum cms_kind kind;
+        const char *identifier, *title, *content;
+    } rows[] = {
+        {CMS_PAGE, "about-us", "About us", "<p>We sell gear for the outdoors since 2009.</p>"},
+        {CMS_PAGE, "customer-service", "Customer Service",
+         "<p>Write to service@example.com; we answer within a day.</p>"},
+        {CMS_BLOCK, "footer-links", "Footer links",
+         "<ul><li><a href=\"/about-us\">About us</a></li></ul>"},
+        {CMS_BLOCK, "promo-banner", "Promo banner", "<p>Free shipping over $50.</p>"},
+    };
+    enum err e = ERR_OK;
+    for (size_t i = 0; !e && i < sizeof(rows) / sizeof(rows[0]); i++) {
+        json_t *old = NULL;
+        e = cms_load(db, rows[i].kind, str_c(rows[i].identifier), &old);
+        json_decref(old);
+        if (e != ERR_NOT_FOUND)
+            continue;
+        json_t *row = json_pack("{s:s,s:s,s:s,s:b}", "identifier", rows[i].identifier, "title",
+                                rows[i].title, "content", rows[i].content, "active", 1);
+        int64_t all = 0;
+        e = row ? cms_save(db, rows[i].kind, row, &all, 1) : ERR_DB;
+        json_decref(row);
+    }
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}
+
+enum err cmd_sampledata_content(struct db *db, long long *customers)
+{
+    enum err e = sample_cms(db);
+    return e ? e : sample_customers(db, customers);
 }
 
 enum err cmd_sampledata_orders(struct db *db, long long count, long long *placed)

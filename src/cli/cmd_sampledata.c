@@ -58,6 +58,9 @@ int cmd_sampledata_deploy(const struct cli_args *a)
     long long total = 100;
     if (cli_get(a, "products") && !cli_int(cli_get(a, "products"), 0, 100000000, &total))
         return cli_usage_error(a->cmd, "--products must be a whole number from 0 to 100000000");
+    long long orders = 20;
+    if (cli_get(a, "orders") && !cli_int(cli_get(a, "orders"), 0, 1000000, &orders))
+        return cli_usage_error(a->cmd, "--orders must be a whole number from 0 to 1000000");
     struct settings s;
     if (!cli_settings(a, &s))
         return 1;
@@ -149,9 +152,9 @@ int cmd_sampledata_deploy(const struct cli_args *a)
         done = end;
         progress(tty, done, total);
     }
-    long long orders = 20, placed = 0;
-    if (cli_get(a, "orders") && !cli_int(cli_get(a, "orders"), 0, 1000000, &orders))
-        e = ERR_INVALID;
+    long long placed = 0, customers = 0;
+    if (!e)
+        e = cmd_sampledata_content(db, &customers);
     if (!e)
         e = cmd_sampledata_orders(db, orders, &placed);
     db_close(db);
@@ -159,6 +162,8 @@ int cmd_sampledata_deploy(const struct cli_args *a)
         fprintf(stderr, "storegate: sample data failed: %s\n", err_message(e));
         return 1;
     }
-    printf("Sample data deployed: %lld products in 8 categories, %lld orders\n", total, placed);
+    printf("Sample data deployed: %lld products in 8 categories, %lld customers, %lld orders, CMS "
+           "pages and blocks\n",
+           total, customers, placed);
     return 0;
 }

@@ -377,12 +377,39 @@ def test_sample_orders(module_server_factory):
     token = srv.token()
     body = body_json(srv.get("/rest/V1/orders?searchCriteria=", token=token))
     assert body["total_count"] == 9
+    # the sample shoppers are customers: their orders carry the account and its address
+    assert all(o["customer_is_guest"] == 0 and "customer_id" in o for o in body["items"])
+    assert body["items"][0]["billing_address"]["street"][0].endswith("Market Street")
     states = sorted(o["state"] for o in body["items"])
     assert states == ["complete"] * 3 + ["new"] * 3 + ["processing"] * 3
     assert body_json(srv.get("/rest/V1/invoices?searchCriteria=", token=token))["total_count"] == 6
     shipments = body_json(srv.get("/rest/V1/shipments?searchCriteria=", token=token))
     assert shipments["total_count"] == 3
     assert all(s["tracks"][0]["carrier_code"] == "ups" for s in shipments["items"])
+
+
+def test_sample_customers_and_cms(module_server_factory):
+    srv = module_server_factory.create(pre_serve=[("sampledata:deploy", "--products", "5",
+                                                   "--orders", "0")])
+    cp = srv.cli("sampledata:deploy", "--products", "0", "--orders", "0")
+    assert cp.returncode == 0 and "0 customers" in cp.stdout, cp.stdout  # nothing twice
+    token = srv.token()
+    body = body_json(srv.get("/rest/V1/customers/search?searchCriteria=", token=token))
+    assert body["total_count"] == 7
+    shopper = body["items"][0]
+    assert shopper["email"] == "shopper1@example.com" and len(shopper["addresses"]) == 1
+    assert shopper["default_billing"] == str(shopper["addresses"][0]["id"])
+    r = srv.post("/rest/V1/integration/customer/token",
+                 json={"username": "shopper1@example.com", "password": "Shopper-pass-1"})
+    assert r.status_code == 200, r.text
+    assert body_json(srv.get("/rest/V1/cmsPage/about-us", token=token))["title"] == "About us"
+    blocks = body_json(srv.get("/rest/V1/cmsBlock/search?searchCriteria=", token=token))
+    assert sorted(b["identifier"] for b in blocks["items"]) == ["footer-links", "promo-banner"]
+
+
+def test_sampledata_bad_order_count(shop):
+    cp = shop.cli("sampledata:deploy", "--products", "0", "--orders", "many")
+    assert cp.returncode == 2 and "--orders" in cp.stderr, cp.stderr
 
 
 # --- ACL -----------------------------------------------------------------------------------------
