@@ -984,3 +984,46 @@ enum err customer_email_available(struct db *db, struct str email, int64_t websi
     *free_ = e == ERR_NOT_FOUND;
     return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
+
+enum err customer_address_delete(struct db *db, int64_t id)
+{
+    enum err e = db_begin(db);
+    if (e)
+        return e;
+    static const char *const sql[] = {
+        "UPDATE customer_entity SET default_billing = NULL WHERE default_billing = $1",
+        "UPDATE customer_entity SET default_shipping = NULL WHERE default_shipping = $1",
+        "DELETE FROM customer_address_entity WHERE entity_id = $1",
+    };
+    int64_t changes = 0;
+    for (size_t i = 0; i < 3 && !e; i++) {
+        struct db_stmt *st;
+        if (!(e = db_prepare(db, sql[i], &st))) {
+            db_bind_i64(st, 1, id);
+            e = db_run(st, &changes);
+        }
+    }
+    if (!e && changes == 0)
+        e = ERR_NOT_FOUND;
+    if (!e)
+        e = db_commit(db);
+    if (e)
+        db_rollback(db);
+    return e;
+}
+
+enum err customer_password_set(struct db *db, int64_t id, const char *hash)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(
+        db, "UPDATE customer_entity SET password_hash = $2, updated_at = $3 WHERE entity_id = $1",
+        &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, str_c(hash));
+    db_bind_i64(st, 3, clock_now());
+    int64_t changes = 0;
+    e = db_run(st, &changes);
+    return !e && changes == 0 ? ERR_NOT_FOUND : e;
+}

@@ -76,6 +76,10 @@ enum err customer_write(struct db *db, json_t *c, const char *password_hash, con
                         int64_t *id);
 /* Deletes the customer, the addresses and the customer's tokens. */
 enum err customer_remove(struct db *db, int64_t id);
+/* Deletes an address (and the defaults naming it); ERR_NOT_FOUND if none. */
+enum err customer_address_delete(struct db *db, int64_t id);
+/* Stores a new Argon2id hash as the customer's password. */
+enum err customer_password_set(struct db *db, int64_t id, const char *hash);
 enum err customer_email_available(struct db *db, struct str email, int64_t website_id,
                                   bool *available);
 

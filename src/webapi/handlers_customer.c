@@ -287,6 +287,22 @@ enum err api_customer_address_get(struct api_req *q)
     return ERR_OK;
 }
 
+/* DELETE /V1/addresses/:addressId */
+enum err api_customer_address_delete(struct api_req *q)
+{
+    int64_t id = 0;
+    enum err e = path_id(q, q->vars[0], &id);
+    if (e)
+        return e;
+    e = customer_address_delete(q->w->db, id);
+    if (e == ERR_NOT_FOUND)
+        return no_such(q, "addressId", id);
+    if (e)
+        return api_fail(q, e);
+    buf_add_c(&q->out, "true");
+    return ERR_OK;
+}
+
 /* --- account creation (anonymous) ---------------------------------------------------------------
  */
 
@@ -429,6 +445,82 @@ enum err api_customer_create(struct api_req *q)
     if (!password)
         return create_done(q);
     api_defer(q, hash_work, create_done, cr);
+    return ERR_OK;
+}
+
+/* --- PUT /V1/customers/me/password {"currentPassword", "newPassword"} ---------------------------
+ */
+
+struct change {
+    char *current, *next;
+    char stored[CRYPTO_PWHASH_LEN], hash[CRYPTO_PWHASH_LEN];
+    bool matches;
+    enum err hashed;
+};
+
+static void change_work(void *arg)
+{
+    struct change *c = arg;
+    c->matches = c->stored[0] && crypto_password_verify(c->stored, str_c(c->current));
+    c->hashed = c->matches ? crypto_password_hash(str_c(c->next), c->hash) : ERR_OK;
+    crypto_wipe(c->current, strlen(c->current));
+    crypto_wipe(c->next, strlen(c->next));
+    crypto_wipe(c->stored, sizeof(c->stored));
+}
+
+static enum err change_done(struct api_req *q)
+{
+    struct change *c = q->ctx;
+    enum err e = ERR_OK;
+    if (!c->matches)
+        e = api_fail_msg(q, ERR_SIGN_IN,
+                         "The password doesn't match this account. Verify the password and try "
+                         "again.",
+                         NULL);
+    else if (c->hashed)
+        e = api_fail(q, c->hashed);
+    else if ((e = customer_password_set(q->w->db, q->caller.id, c->hash)))
+        e = api_fail(q, e);
+    crypto_wipe(c->hash, sizeof(c->hash));
+    if (!e)
+        buf_add_c(&q->out, "true");
+    return e;
+}
+
+enum err api_customer_me_password(struct api_req *q)
+{
+    int64_t id = 0;
+    enum err e = me(q, &id);
+    if (e)
+        return e;
+    struct str current, next;
+    bool has_current, has_next;
+    if ((e = api_body_string(q, "currentPassword", &current, &has_current)) ||
+        (e = api_body_string(q, "newPassword", &next, &has_next)))
+        return e;
+    if (!has_current)
+        api_add_error(q, ERR_REQUIRED_FIELD, "fieldName", json_string("currentPassword"));
+    if (!has_next)
+        api_add_error(q, ERR_REQUIRED_FIELD, "fieldName", json_string("newPassword"));
+    if ((e = api_finish_errors(q)))
+        return e;
+    struct customer cu = {0};
+    e = customer_find_id(q->w->db, id, &cu);
+    if (e == ERR_NOT_FOUND)
+        return no_such(q, "customerId", id);
+    if (e)
+        return api_fail(q, e);
+    struct change *c = arena_calloc(q->a, 1, sizeof(*c));
+    memcpy(c->stored, cu.password_hash, sizeof(c->stored));
+    crypto_wipe(cu.password_hash, sizeof(cu.password_hash));
+    c->current = arena_cstr(q->a, current);
+    c->next = arena_cstr(q->a, next);
+    if ((e = password_rules(q, c->next, cu.email))) {
+        crypto_wipe(c->stored, sizeof(c->stored));
+        return e;
+    }
+    q->ctx = c;
+    api_defer(q, change_work, change_done, c);
     return ERR_OK;
 }
 

@@ -413,3 +413,48 @@ def test_search_errors(server, admin_token):
     q = sc([[("email", "x' OR 1=1 --", None)]])
     r = server.get(f"{CUSTOMERS}/search?{q}", token=admin_token)
     assert r.status_code == 200 and body_json(r)["total_count"] == 0
+
+
+# --- me/password and address deletion ------------------------------------------------------------
+
+
+def test_me_password(server):
+    e = email()
+    register(server, {"email": e, "firstname": "A", "lastname": "B"})
+    tok = customer_token(server, e, PASSWORD)
+    path = f"{CUSTOMER_ME_PATH}/password"
+    r = server.request("PUT", path, token=tok, json={"currentPassword": "Wrong-pass-1",
+                                                     "newPassword": "Other-pass-2"})
+    assert_response(r, 401, {"message": "The password doesn't match this account. Verify the "
+                                        "password and try again."})
+    r = server.request("PUT", path, token=tok, json={"currentPassword": PASSWORD,
+                                                     "newPassword": "short"})
+    assert_response(r, 400, {"message": "The password needs at least %1 characters. Create a new "
+                                        "password and try again.", "parameters": [8]})
+    r = server.request("PUT", path, token=tok, json={})
+    body = assert_json_error(r, 400)
+    assert [x["parameters"]["fieldName"] for x in body["errors"]] == ["currentPassword",
+                                                                     "newPassword"]
+    r = server.request("PUT", path, token=tok, json={"currentPassword": PASSWORD,
+                                                     "newPassword": "Other-pass-2"})
+    assert_response(r, 200, True)
+    r = server.post("/rest/V1/integration/customer/token", json={"username": e,
+                                                                "password": PASSWORD})
+    assert r.status_code == 401
+    assert customer_token(server, e, "Other-pass-2")
+    assert_response(server.request("PUT", path, json={"currentPassword": "x", "newPassword": "y"}),
+                    401, not_authorized("self"))
+
+
+def test_delete_address(server, admin_token):
+    created = new_customer(server, addresses=[address(default_billing=True), address(city="Waco")])
+    first, second = created["addresses"]
+    assert_response(server.request("DELETE", f"/rest/V1/addresses/{first['id']}",
+                                   token=admin_token), 200, True)
+    after = body_json(server.get(f"{CUSTOMERS}/{created['id']}", token=admin_token))
+    assert [a["id"] for a in after["addresses"]] == [second["id"]]
+    assert "default_billing" not in after
+    assert_response(server.request("DELETE", f"/rest/V1/addresses/{first['id']}",
+                                   token=admin_token), 404, no_such("addressId", first["id"]))
+    assert_response(server.request("DELETE", f"/rest/V1/addresses/{second['id']}"), 401,
+                    not_authorized("Magento_Customer::manage"))
