@@ -664,3 +664,8 @@ def test_search_acl_and_guest(cms_server, server_factory):
                     not_authorized("Magento_Cms::page"))
     assert_response(guest.get(f"{BLOCK}/search?searchCriteria="), 401,
                     not_authorized("Magento_Cms::block"))
+
+
+def test_fields_on_a_page(admin):
+    r = admin.get(f"{PAGE}/2?fields=id,identifier,active")
+    assert_response(r, 200, {"id": 2, "identifier": "home", "active": True})
