@@ -4,6 +4,7 @@
  * forced into a lone wrapper object on PUT. */
 #include <string.h>
 
+#include "catalog/category.h"
 #include "catalog/product.h"
 #include "catalog/writer.h"
 #include "query/search.h"
@@ -356,5 +357,213 @@ enum err api_stock_low(struct api_req *q)
     buf_add_c(&q->out, ",\"total_count\":");
     buf_add_i64(&q->out, total);
     buf_add_ch(&q->out, '}');
+    return ERR_OK;
+}
+
+/* --- categories (reference section 8.2) --- */
+
+static enum err path_id(struct api_req *q, struct str v, int64_t *id)
+{
+    if (str_to_i64(v, id))
+        return ERR_OK;
+    json_t *params = json_object();
+    json_object_set_new(params, "value", json_stringn(v.p, v.len > 200 ? 200 : v.len));
+    json_object_set_new(params, "type", json_string("int"));
+    return api_fail_msg(q, ERR_INVALID_TYPE, NULL, params);
+}
+
+static enum err no_category(struct api_req *q, int64_t id)
+{
+    json_t *params = json_object();
+    json_object_set_new(params, "fieldName", json_string("id"));
+    json_object_set_new(params, "fieldValue", json_integer(id));
+    return api_fail_msg(q, ERR_NO_SUCH_ENTITY, NULL, params);
+}
+
+/* A query parameter's raw value (camelCase or snake_case name); STR_NULL when absent. */
+static struct str query_param(struct api_req *q, const char *camel, const char *snake)
+{
+    struct str rest = http_query(q->http), found = STR_NULL;
+    while (rest.p && rest.len) {
+        struct str value;
+        struct str key = str_cut(str_cut(rest, '&', &rest), '=', &value);
+        if (str_eq_c(key, camel) || str_eq_c(key, snake))
+            found = value.p ? value : STR_LIT("");
+    }
+    return found;
+}
+
+static enum err int_param(struct api_req *q, const char *camel, const char *snake, int64_t *out,
+                          bool *present)
+{
+    struct str v = query_param(q, camel, snake);
+    *present = v.p && v.len;
+    if (!*present)
+        return ERR_OK;
+    if (str_to_i64(v, out))
+        return ERR_OK;
+    return api_fail_msg(
+        q, ERR_INVALID_TYPE,
+        arena_printf(q->a,
+                     "Error occurred during \"%s\" processing. The \"%.*s\" value's type is "
+                     "invalid. The \"int\" type was expected. Verify and try again.",
+                     camel, (int)(v.len > 100 ? 100 : v.len), v.p),
+        NULL);
+}
+
+enum err api_categories_tree(struct api_req *q)
+{
+    int64_t root = 0, depth = -1;
+    bool has_root, has_depth;
+    enum err e = int_param(q, "rootCategoryId", "root_category_id", &root, &has_root);
+    if (!e)
+        e = int_param(q, "depth", "depth", &depth, &has_depth);
+    if (e)
+        return e;
+    if (!has_root && (e = category_store_root(q->w->db, read_store(q), &root)))
+        return api_fail(q, e);
+    e = category_tree_json(q->w->db, root,
+                           has_depth ? (int)(depth < 0    ? 0
+                                             : depth > 64 ? 64
+                                                          : depth)
+                                     : -1,
+                           &q->out);
+    if (e == ERR_NO_SUCH_ENTITY)
+        return no_category(q, root);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+enum err api_category_get(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, q->vars[0], &id);
+    if (e)
+        return e;
+    e = category_json(q->w->db, id, &q->out);
+    if (e == ERR_NO_SUCH_ENTITY)
+        return no_category(q, id);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+enum err api_category_products(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, q->vars[0], &id);
+    if (e)
+        return e;
+    e = category_products_json(q->w->db, id, &q->out);
+    if (e == ERR_NO_SUCH_ENTITY)
+        return no_category(q, id);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+static enum err category_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)arg;
+    return category_json(q->w->db, db_col_i64(row, 0), out);
+}
+
+enum err api_categories_list(struct api_req *q)
+{
+    static const struct api_list l = {&category_entity, CATEGORY_SELECT, CATEGORY_FROM,
+                                      category_item, NULL};
+    return api_list(q, &l);
+}
+
+static enum err category_saved(struct api_req *q, enum err e, const struct query_error *qe,
+                               int64_t id)
+{
+    if (e) {
+        struct query_error copy = *qe;
+        return qe->code ? api_fail_query(q, &copy) : api_fail(q, e);
+    }
+    e = category_json(q->w->db, id, &q->out);
+    return e ? api_fail(q, e) : ERR_OK;
+}
+
+static enum err category_body(struct api_req *q, json_t **category)
+{
+    json_t *c = json_is_object(q->body) ? json_object_get(q->body, "category") : NULL;
+    if (!c || json_is_null(c))
+        return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("category"));
+    *category = c;
+    return ERR_OK;
+}
+
+enum err api_category_create(struct api_req *q)
+{
+    json_t *c;
+    enum err e = category_body(q, &c);
+    if (e)
+        return e;
+    struct query_error qe;
+    int64_t id = 0;
+    e = category_save(q->w->db, c, -1, q->a, &id, &qe);
+    return category_saved(q, e, &qe, id);
+}
+
+enum err api_category_update(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, q->vars[0], &id);
+    if (e)
+        return e;
+    json_t *c;
+    if ((e = category_body(q, &c)))
+        return e;
+    struct query_error qe;
+    int64_t saved = 0;
+    e = category_save(q->w->db, c, id, q->a, &saved, &qe);
+    return category_saved(q, e, &qe, saved);
+}
+
+enum err api_category_remove(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, q->vars[0], &id);
+    if (e)
+        return e;
+    struct query_error qe;
+    e = category_delete(q->w->db, id, &qe);
+    if (e)
+        return qe.code ? api_fail_query(q, &qe) : api_fail(q, e);
+    buf_add_c(&q->out, "true");
+    return ERR_OK;
+}
+
+enum err api_category_move(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, q->vars[0], &id);
+    if (e)
+        return e;
+    json_t *parent = NULL, *after = NULL;
+    if (json_is_object(q->body)) {
+        parent = json_object_get(q->body, "parentId");
+        if (!parent)
+            parent = json_object_get(q->body, "parent_id");
+        after = json_object_get(q->body, "afterId");
+        if (!after)
+            after = json_object_get(q->body, "after_id");
+    }
+    if (!parent || json_is_null(parent))
+        return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("parentId"));
+    int64_t parent_id = 0, after_id = -1;
+    if (json_is_integer(parent))
+        parent_id = json_integer_value(parent);
+    else if (!json_is_string(parent) || !str_to_i64(str_c(json_string_value(parent)), &parent_id))
+        return api_fail_msg(q, ERR_INVALID_TYPE,
+                            "Error occurred during \"parentId\" processing. The value's type is "
+                            "invalid. The \"int\" type was expected. Verify and try again.",
+                            NULL);
+    if (after && json_is_integer(after))
+        after_id = json_integer_value(after);
+    else if (after && json_is_string(after))
+        str_to_i64(str_c(json_string_value(after)), &after_id);
+    struct query_error qe;
+    e = category_move(q->w->db, id, parent_id, after_id, &qe);
+    if (e)
+        return qe.code ? api_fail_query(q, &qe) : api_fail(q, e);
+    buf_add_c(&q->out, "true");
     return ERR_OK;
 }

@@ -59,6 +59,14 @@ static const struct {
     {VERB_GET,    "/V1/stockItems/:productSku",   "stock_item_get"},
     {VERB_PUT,    "/V1/products/:productSku/stockItems/:itemId", "stock_item_update"},
     {VERB_GET,    "/V1/stockStatuses/:productSku", "stock_status_get"},
+    {VERB_GET,    "/V1/categories",               "categories_tree"},
+    {VERB_GET,    "/V1/categories/list",          "categories_list"},
+    {VERB_GET,    "/V1/categories/:categoryId",   "category_get"},
+    {VERB_GET,    "/V1/categories/:categoryId/products", "category_products"},
+    {VERB_POST,   "/V1/categories",               "category_create"},
+    {VERB_PUT,    "/V1/categories/:id",           "category_update"},
+    {VERB_DELETE, "/V1/categories/:categoryId",   "category_remove"},
+    {VERB_PUT,    "/V1/categories/:categoryId/move", "category_move"},
 };
 /* clang-format on */
 

@@ -26,3 +26,15 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX catalog_product_name_trgm ON catalog_product USING gin (name gin_trgm_ops);
 CREATE INDEX catalog_product_status_price ON catalog_product (status, price);
 }}
+
+-- Categories (reference 8.2): the menu flag and the values of other attributes (url_key,
+-- description, display_mode, is_anchor, ...) by store, 0 being the default scope.
+ALTER TABLE catalog_category ADD COLUMN include_in_menu INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE catalog_category_value (
+    category_id INTEGER NOT NULL REFERENCES catalog_category (entity_id) ON DELETE CASCADE,
+    store_id INTEGER NOT NULL,
+    attribute_code TEXT NOT NULL,
+    value TEXT,
+    PRIMARY KEY (category_id, store_id, attribute_code)
+);
+CREATE INDEX catalog_category_parent ON catalog_category (parent_id, position);
