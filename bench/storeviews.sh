@@ -11,7 +11,10 @@
 #
 # Environment: STOREGATE_BIN (default build/release/storegate), DURATION seconds per round (10),
 # ROUNDS (2), SG_PORT and NGINX_PORT (default: free loopback ports), NGINX (default: nginx on PATH
-# or /usr/sbin/nginx).
+# or /usr/sbin/nginx). Other GETs reuse this script (bench/products.sh): BENCH_PATH (the request
+# target, query included; nginx serves the captured bytes at its path part), PRODUCTS (a catalog
+# made by sampledata:deploy --products N before serving; default none), BENCH_NAME (the report's
+# name, default storeviews).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -23,8 +26,11 @@ nginx_bin=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 wrk_threads=2
 wrk_conns=16
 sg_threads=2
-out_file=$root/bench/out/storeviews.txt
-path=/rest/V1/store/storeViews
+bench_name=${BENCH_NAME:-storeviews}
+out_file=$root/bench/out/$bench_name.txt
+path=${BENCH_PATH:-/rest/V1/store/storeViews}
+npath=${path%%\?*} # where nginx serves the same bytes
+products=${PRODUCTS:-0}
 
 die() {
     echo "bench: $*" >&2
@@ -66,6 +72,14 @@ password=${password:0:14}x7 # letters and digits, as Magento's password rule wan
     --admin-user admin --admin-password "$password" --admin-email admin@example.com \
     --admin-firstname Bench --admin-lastname Admin >"$tmp/install.log" 2>&1 ||
     { cat "$tmp/install.log" >&2; die "setup:install failed"; }
+if [ "$products" -gt 0 ]; then
+    echo "bench: sampledata:deploy --products $products" >&2
+    start_s=$(date +%s.%N)
+    "$bin" --var-dir "$tmp/var" sampledata:deploy --products "$products" >"$tmp/sampledata.log" 2>&1 ||
+        { cat "$tmp/sampledata.log" >&2; die "sampledata:deploy failed"; }
+    deploy_s=$(awk -v a="$start_s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    echo "bench: $products products deployed in ${deploy_s}s" >&2
+fi
 
 "$bin" --var-dir "$tmp/var" serve --listen "127.0.0.1:$sg_port" --threads "$sg_threads" \
     >"$tmp/storegate.log" 2>&1 &
@@ -96,9 +110,9 @@ token=$(/usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1]))' "
 
 # The exact bytes (and Content-Type) that storegate answers; nginx will serve the same.
 www=$tmp/www
-mkdir -p "$www${path%/*}"
-body=$www$path
-status=$(curl -sS -o "$body" -D "$tmp/headers.txt" -w '%{http_code}' \
+mkdir -p "$www${npath%/*}"
+body=$www$npath
+status=$(curl -gsS -o "$body" -D "$tmp/headers.txt" -w '%{http_code}' \
     -H "Authorization: Bearer $token" "http://127.0.0.1:$sg_port$path")
 [ "$status" = 200 ] || die "GET $path answered $status: $(head -c 300 "$body")"
 content_type=$(sed -n 's/^[Cc]ontent-[Tt]ype:[[:space:]]*\(.*\)\r$/\1/p' "$tmp/headers.txt" | head -n 1)
@@ -106,14 +120,14 @@ content_type=${content_type:-application/json}
 body_bytes=$(wc -c <"$body")
 
 # --- nginx -----------------------------------------------------------------------------------------
-nginx_reference "$tmp" "$www" "$body" "$content_type" "$nginx_port" "$path" bench/storeviews.sh
+nginx_reference "$tmp" "$www" "$body" "$content_type" "$nginx_port" "$npath" bench/storeviews.sh
 "$nginx_bin" -p "$tmp/nginx/" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf" \
     >"$tmp/nginx/stdout.log" 2>&1 &
 nginx_pid=$!
 pids+=("$nginx_pid")
-wait_http "http://127.0.0.1:$nginx_port$path" "$nginx_pid" nginx ||
+wait_http "http://127.0.0.1:$nginx_port$npath" "$nginx_pid" nginx ||
     { cat "$tmp/nginx/error.log" >&2; exit 1; }
-curl -sS -f -o "$tmp/nginx-body" "http://127.0.0.1:$nginx_port$path" || die "nginx GET failed"
+curl -sS -f -o "$tmp/nginx-body" "http://127.0.0.1:$nginx_port$npath" || die "nginx GET failed"
 cmp -s "$body" "$tmp/nginx-body" || die "nginx does not serve the same bytes as storegate"
 
 # --- wrk -------------------------------------------------------------------------------------------
@@ -169,7 +183,7 @@ figure() { # FILE KEY
 
 for round in $(seq "$rounds"); do
     echo "bench: round $round/$rounds: nginx, then storegate (${duration}s each)" >&2
-    run_wrk nginx "$round" "http://127.0.0.1:$nginx_port$path"
+    run_wrk nginx "$round" "http://127.0.0.1:$nginx_port$npath"
     run_wrk storegate "$round" "http://127.0.0.1:$sg_port$path" -H "Authorization: Bearer $token"
 done
 
@@ -194,6 +208,7 @@ ratio=$(awk -v a="$sg_rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')
 
 report() {
     echo "storegate bench: GET $path (admin Bearer token) vs nginx serving the same bytes"
+    [ "$products" -eq 0 ] || echo "catalog:   $products products (sampledata:deploy in ${deploy_s}s)"
     echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "commit:    $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)$(
         [ -z "$(git -C "$root" status --porcelain 2>/dev/null)" ] || echo ' (dirty tree)')"

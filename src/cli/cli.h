@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "config/settings.h"
+#include "core/err.h"
 
 #define CLI_MAX_OPTS 16
 #define CLI_MAX_POS 4
@@ -70,6 +71,14 @@ int cmd_sampledata_deploy(const struct cli_args *a);
 int cmd_admin_user_unlock(const struct cli_args *a);
 int cmd_db_migrate(const struct cli_args *a);
 int cmd_customer_create(const struct cli_args *a);
+int cmd_sales_order_create(const struct cli_args *a);
+/* sampledata:deploy's orders: count orders over the in-stock sample products, some invoiced and
+ * shipped; *placed gets how many were placed. */
+struct db;
+enum err cmd_sampledata_orders(struct db *db, long long count, long long *placed);
+/* sampledata:deploy's CMS pages and blocks and seven customers with addresses (each only when
+ * absent); *customers gets how many customers were added. */
+enum err cmd_sampledata_content(struct db *db, long long *customers);
 int cmd_integration_create(const struct cli_args *a);
 int cmd_integration_list(const struct cli_args *a);
 int cmd_integration_show(const struct cli_args *a);

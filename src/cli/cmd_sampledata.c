@@ -58,6 +58,9 @@ int cmd_sampledata_deploy(const struct cli_args *a)
     long long total = 100;
     if (cli_get(a, "products") && !cli_int(cli_get(a, "products"), 0, 100000000, &total))
         return cli_usage_error(a->cmd, "--products must be a whole number from 0 to 100000000");
+    long long orders = 20;
+    if (cli_get(a, "orders") && !cli_int(cli_get(a, "orders"), 0, 1000000, &orders))
+        return cli_usage_error(a->cmd, "--orders must be a whole number from 0 to 1000000");
     struct settings s;
     if (!cli_settings(a, &s))
         return 1;
@@ -90,8 +93,9 @@ int cmd_sampledata_deploy(const struct cli_args *a)
             int64_t n = start + i + 1;
             char sku[32], name[96];
             snprintf(sku, sizeof(sku), "SG-%06lld", (long long)n);
-            snprintf(name, sizeof(name), "%s %s %lld", adjectives[n % 10], nouns[(n / 10) % 10],
-                     (long long)n);
+            /* "Product 1234 Blue Backpack": a searchable number, then words */
+            snprintf(name, sizeof(name), "Product %lld %s %s", (long long)n, adjectives[n % 10],
+                     nouns[(n / 10) % 10]);
             e = db_prepare(db,
                            "INSERT INTO catalog_product (sku, name, attribute_set_id, price,"
                            " status, visibility, type_id, weight, created_at, updated_at)"
@@ -124,6 +128,15 @@ int cmd_sampledata_deploy(const struct cli_args *a)
             }
             if (!e)
                 e = db_prepare(db,
+                               "INSERT INTO catalog_product_website (product_id, website_id)"
+                               " VALUES ($1, 1)",
+                               &st);
+            if (!e) {
+                db_bind_i64(st, 1, id);
+                e = db_run(st, NULL);
+            }
+            if (!e)
+                e = db_prepare(db,
                                "INSERT INTO catalog_category_product (category_id, product_id,"
                                " position) VALUES ($1, $2, $3)",
                                &st);
@@ -139,11 +152,18 @@ int cmd_sampledata_deploy(const struct cli_args *a)
         done = end;
         progress(tty, done, total);
     }
+    long long placed = 0, customers = 0;
+    if (!e)
+        e = cmd_sampledata_content(db, &customers);
+    if (!e)
+        e = cmd_sampledata_orders(db, orders, &placed);
     db_close(db);
     if (e) {
         fprintf(stderr, "storegate: sample data failed: %s\n", err_message(e));
         return 1;
     }
-    printf("Sample data deployed: %lld products in 8 categories\n", total);
+    printf("Sample data deployed: %lld products in 8 categories, %lld customers, %lld orders, CMS "
+           "pages and blocks\n",
+           total, customers, placed);
     return 0;
 }

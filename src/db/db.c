@@ -62,6 +62,22 @@ enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out)
     return db->ops->prepare(db, sql, out);
 }
 
+enum err db_query(struct db *db, const char *sql, bool stream, struct db_stmt **out)
+{
+    *out = NULL;
+    if (db_fault_hit()) {
+        log_warn("database call failed by fault injection");
+        return ERR_DB;
+    }
+    return db->ops->query(db, sql, stream, out);
+}
+
+void db_query_free(struct db_stmt *st)
+{
+    if (st)
+        st->db->ops->query_free(st);
+}
+
 void db_bind_i64(struct db_stmt *st, int idx, int64_t v)
 {
     st->db->ops->bind_i64(st, idx, v);
@@ -184,9 +200,13 @@ char *db_dialect_expand(const struct db *db, const char *sql)
 
 char *db_expand_macro(const char *sql, const char *repl)
 {
-    static const char macro[] = "@AUTO_ID@";
-    size_t n = 0, rl = strlen(repl);
-    for (const char *p = sql; (p = strstr(p, macro)); p += sizeof(macro) - 1)
+    return db_expand_named(sql, "@AUTO_ID@", repl);
+}
+
+char *db_expand_named(const char *sql, const char *macro, const char *repl)
+{
+    size_t n = 0, rl = strlen(repl), ml = strlen(macro);
+    for (const char *p = sql; (p = strstr(p, macro)); p += ml)
         n++;
     size_t len = strlen(sql) + n * rl + 1;
     char *out = malloc(len), *w = out;
@@ -201,7 +221,40 @@ char *db_expand_macro(const char *sql, const char *repl)
             break;
         memcpy(w, repl, rl);
         w += rl;
-        p = hit + sizeof(macro) - 1;
+        p = hit + ml;
+    }
+    *w = '\0';
+    return out;
+}
+
+/* Keeps the parts of sql written for this engine: "{{sqlite:...}}" and "{{postgresql:...}}"
+ * (no nesting; the text inside is plain SQL). Statements and migrations stay one text for both
+ * engines while a few parts (an index type, a search extension) differ. */
+char *db_engine_sections(const char *sql, const char *engine)
+{
+    size_t len = strlen(sql), el = strlen(engine);
+    char *out = malloc(len + 1), *w = out;
+    if (!out)
+        return NULL;
+    const char *p = sql;
+    for (;;) {
+        const char *open = strstr(p, "{{");
+        const char *colon = open ? strchr(open, ':') : NULL;
+        const char *close = colon ? strstr(colon, "}}") : NULL;
+        if (!open || !colon || !close) {
+            size_t n = strlen(p);
+            memcpy(w, p, n);
+            w += n;
+            break;
+        }
+        memcpy(w, p, (size_t)(open - p));
+        w += open - p;
+        size_t tl = (size_t)(colon - open - 2);
+        if (tl == el && memcmp(open + 2, engine, el) == 0) {
+            memcpy(w, colon + 1, (size_t)(close - colon - 1));
+            w += close - colon - 1;
+        }
+        p = close + 2;
     }
     *w = '\0';
     return out;

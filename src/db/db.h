@@ -32,6 +32,15 @@ void db_bind_null(struct db_stmt *st, int idx);
 /* Advances to the next row: *row is true while one is available. On the last row (or error) the
  * statement is reset, so an abandoned loop must call db_done(). */
 enum err db_next(struct db_stmt *st, bool *row);
+/* A statement built at run time (searchCriteria lists): prepared for this one use and owned by
+ * the caller, who frees it with db_query_free(). Unlike db_prepare() the text may live in a
+ * request arena. "{{sqlite:...}}" and "{{postgresql:...}}" keep their text on that engine only
+ * (as in migrations). "@ILIKE@" in sql is the engine's case-insensitive LIKE (Magento's MySQL LIKE
+ * ignores case): SQLite's LIKE, PostgreSQL's ILIKE. stream: rows arrive from the engine one at a
+ * time instead of all at once (PostgreSQL's single-row mode), for answers too big to hold; the
+ * connection must then serve nothing else until the statement is freed. */
+enum err db_query(struct db *db, const char *sql, bool stream, struct db_stmt **out);
+void db_query_free(struct db_stmt *st);
 /* Runs to completion (INSERT/UPDATE/DELETE); *changes (may be NULL) gets the rows affected. */
 enum err db_run(struct db_stmt *st, int64_t *changes);
 /* Resets a statement whose rows were not all read. */
@@ -69,7 +78,8 @@ enum err db_ping(struct db *db);
 const char *db_errmsg(struct db *db);
 /* "sqlite" or "postgresql". */
 const char *db_engine(const struct db *db);
-/* Expands the migration dialect macros (@AUTO_ID@) for this engine; result is malloc'ed. */
+/* Expands the migration dialect macros (@AUTO_ID@, "{{engine:...}}" sections) for this engine;
+ * result is malloc'ed. */
 char *db_dialect_expand(const struct db *db, const char *sql);
 
 /* Fault injection for tests: when set (env STOREGATE_FAIL_DB_CALL=N), the Nth db_prepare() of

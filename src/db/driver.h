@@ -13,6 +13,8 @@ struct db_ops {
     void (*close)(struct db *db);
     enum err (*exec)(struct db *db, const char *sql);
     enum err (*prepare)(struct db *db, const char *sql, struct db_stmt **out);
+    enum err (*query)(struct db *db, const char *sql, bool stream, struct db_stmt **out);
+    void (*query_free)(struct db_stmt *st);
     void (*bind_i64)(struct db_stmt *st, int idx, int64_t v);
     void (*bind_text)(struct db_stmt *st, int idx, struct str v);
     void (*bind_null)(struct db_stmt *st, int idx);
@@ -54,5 +56,9 @@ enum err pg_open(const char *url, bool create, struct db **out);
 
 /* Replaces every @AUTO_ID@ in sql with repl (malloc'ed result). */
 char *db_expand_macro(const char *sql, const char *repl);
+/* Keeps only this engine's "{{engine:...}}" sections (malloc'ed result). */
+char *db_engine_sections(const char *sql, const char *engine);
+/* Replaces every occurrence of macro (e.g. "@ILIKE@") in sql with repl (malloc'ed result). */
+char *db_expand_named(const char *sql, const char *macro, const char *repl);
 
 #endif

@@ -13,21 +13,24 @@
 #include "db/driver.h"
 
 #define PG_SLOTS 512
-#define PG_MAX_PARAMS 32
+#define PG_MAX_PARAMS 4096
 
 struct pg_stmt {
     struct db_stmt base; /* first */
     const char *key;
     char name[16];
     bool prepared;
-    int nparams;
-    char *values[PG_MAX_PARAMS];
-    int lengths[PG_MAX_PARAMS];
-    size_t caps[PG_MAX_PARAMS];
-    bool null[PG_MAX_PARAMS];
+    int nparams, cap;
+    char **values;
+    const char **argv;
+    int *lengths;
+    size_t *caps;
+    bool *null;
     bool bind_failed;
     PGresult *res;
     int row, nrows;
+    /* db_query: owned, run with its text (no named statement); stream: single-row mode */
+    bool owned, stream, sent, finished;
 };
 
 struct pg_db {
@@ -137,6 +140,55 @@ enum err pg_open(const char *url, bool create, struct db **out)
     return ERR_OK;
 }
 
+static void params_free(struct pg_stmt *s)
+{
+    for (int k = 0; k < s->cap; k++)
+        free(s->values[k]);
+    free(s->values);
+    free(s->argv);
+    free(s->lengths);
+    free(s->caps);
+    free(s->null);
+    s->values = NULL;
+    s->argv = NULL;
+    s->lengths = NULL;
+    s->caps = NULL;
+    s->null = NULL;
+    s->cap = 0;
+}
+
+/* Room for n parameters (kept for the statement's next uses). */
+static bool params_reserve(struct pg_stmt *s, int n)
+{
+    if (n <= s->cap)
+        return true;
+    char **values = realloc(s->values, (size_t)n * sizeof(*values));
+    if (values)
+        s->values = values;
+    const char **argv = realloc(s->argv, (size_t)n * sizeof(*argv));
+    if (argv)
+        s->argv = argv;
+    int *lengths = realloc(s->lengths, (size_t)n * sizeof(*lengths));
+    if (lengths)
+        s->lengths = lengths;
+    size_t *caps = realloc(s->caps, (size_t)n * sizeof(*caps));
+    if (caps)
+        s->caps = caps;
+    bool *null = realloc(s->null, (size_t)n * sizeof(*null));
+    if (null)
+        s->null = null;
+    if (!values || !argv || !lengths || !caps || !null)
+        return false;
+    for (int k = s->cap; k < n; k++) {
+        s->values[k] = NULL;
+        s->caps[k] = 0;
+        s->lengths[k] = 0;
+        s->null[k] = true;
+    }
+    s->cap = n;
+    return true;
+}
+
 static void pg_close(struct db *d)
 {
     struct pg_db *db = DB(d);
@@ -144,10 +196,8 @@ static void pg_close(struct db *d)
         PQclear(db->slots[i].res);
     PQclear(db->spare.res);
     for (size_t i = 0; i < PG_SLOTS; i++)
-        for (int k = 0; k < PG_MAX_PARAMS; k++)
-            free(db->slots[i].values[k]);
-    for (int k = 0; k < PG_MAX_PARAMS; k++)
-        free(db->spare.values[k]);
+        params_free(&db->slots[i]);
+    params_free(&db->spare);
     PQfinish(db->c);
     free(db->url);
     free(db);
@@ -205,8 +255,10 @@ static enum err pg_prepare(struct db *d, const char *sql, struct db_stmt **out)
         r = PQdescribePrepared(db->c, s->name);
         s->nparams = PQresultStatus(r) == PGRES_COMMAND_OK ? PQnparams(r) : 0;
         PQclear(r);
-        if (s->nparams > PG_MAX_PARAMS)
+        if (s->nparams > PG_MAX_PARAMS || !params_reserve(s, s->nparams)) {
+            s->key = NULL;
             return ERR_DB;
+        }
         s->key = sql;
         s->prepared = true;
     }
@@ -266,14 +318,86 @@ static enum err prepare_named(struct pg_db *db, struct pg_stmt *s)
     return e;
 }
 
+/* db_query statements: the whole result at once, or (stream) the first row of single-row mode. */
+static enum err execute_owned(struct pg_stmt *s)
+{
+    struct pg_db *db = DB(s->base.db);
+    const char **values = s->argv;
+    if (!s->stream) {
+        s->res = PQexecParams(db->c, s->key, s->nparams, NULL, values, s->lengths, NULL, 0);
+        ExecStatusType st = PQresultStatus(s->res);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            enum err e = map_result(db, s->res);
+            PQclear(s->res);
+            s->res = NULL;
+            return e;
+        }
+        s->row = -1;
+        s->nrows = PQntuples(s->res);
+        return ERR_OK;
+    }
+    if (!PQsendQueryParams(db->c, s->key, s->nparams, NULL, values, s->lengths, NULL, 0) ||
+        !PQsetSingleRowMode(db->c)) {
+        snprintf(db->err, sizeof(db->err), "%s", PQerrorMessage(db->c));
+        log_error("database error: cannot start a streamed query");
+        return PQstatus(db->c) == CONNECTION_OK ? ERR_DB : ERR_UNAVAILABLE;
+    }
+    s->sent = true;
+    return ERR_OK;
+}
+
+/* Drains what the engine still sends for a streamed statement. */
+static void stream_drain(struct pg_stmt *s)
+{
+    struct pg_db *db = DB(s->base.db);
+    if (!s->sent || s->finished)
+        return;
+    PGcancel *c = PQgetCancel(db->c);
+    if (c) {
+        char buf[256];
+        PQcancel(c, buf, sizeof(buf));
+        PQfreeCancel(c);
+    }
+    PGresult *r;
+    while ((r = PQgetResult(db->c)))
+        PQclear(r);
+    s->finished = true;
+}
+
+static enum err stream_next(struct pg_stmt *s, bool *row)
+{
+    struct pg_db *db = DB(s->base.db);
+    PQclear(s->res);
+    s->res = NULL;
+    if (s->finished)
+        return ERR_OK;
+    PGresult *r = PQgetResult(db->c);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_SINGLE_TUPLE) {
+        s->res = r;
+        s->row = 0;
+        s->nrows = 1;
+        *row = true;
+        return ERR_OK;
+    }
+    enum err e = (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) ? ERR_OK : map_result(db, r);
+    PQclear(r);
+    while ((r = PQgetResult(db->c)))
+        PQclear(r);
+    s->finished = true;
+    return e;
+}
+
 static enum err execute(struct pg_stmt *s)
 {
     struct pg_db *db = DB(s->base.db);
     if (s->bind_failed)
         return ERR_DB;
-    const char *values[PG_MAX_PARAMS];
+    const char **values = s->argv;
     for (int i = 0; i < s->nparams; i++)
         values[i] = s->null[i] ? NULL : s->values[i];
+    if (s->owned)
+        return execute_owned(s);
     for (int attempt = 0;; attempt++) {
         s->res = PQexecPrepared(db->c, s->name, s->nparams, values, s->lengths, NULL, 0);
         ExecStatusType st = PQresultStatus(s->res);
@@ -301,6 +425,14 @@ static enum err pg_next(struct db_stmt *st, bool *row)
 {
     struct pg_stmt *s = ST(st);
     *row = false;
+    if (s->stream) {
+        if (!s->sent) {
+            enum err e = execute(s);
+            if (e)
+                return e;
+        }
+        return stream_next(s, row);
+    }
     if (!s->res) {
         enum err e = execute(s);
         if (e)
@@ -332,6 +464,65 @@ static void pg_done(struct db_stmt *st)
 {
     PQclear(ST(st)->res);
     ST(st)->res = NULL;
+    if (ST(st)->stream)
+        stream_drain(ST(st));
+}
+
+/* The highest $N of a statement's text, outside quoted literals. */
+static int count_params(const char *sql)
+{
+    int max = 0;
+    char quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+            int n = 0;
+            while (p[1] >= '0' && p[1] <= '9' && n < 100000)
+                n = n * 10 + (*++p - '0');
+            if (n > max)
+                max = n;
+        }
+    }
+    return max;
+}
+
+static enum err pg_query(struct db *d, const char *sql, bool stream, struct db_stmt **out)
+{
+    struct pg_db *db = DB(d);
+    if (!connected(db))
+        return ERR_UNAVAILABLE;
+    struct pg_stmt *s = calloc(1, sizeof(*s));
+    char *own = db_engine_sections(sql, "postgresql");
+    char *text = own ? db_expand_named(own, "@ILIKE@", "ILIKE") : NULL;
+    free(own);
+    int n = text ? count_params(text) : 0;
+    if (!s || !text || n > PG_MAX_PARAMS || !params_reserve(s, n)) {
+        if (s)
+            params_free(s);
+        free(s);
+        free(text);
+        return ERR_DB;
+    }
+    s->base.db = d;
+    s->key = text;
+    s->owned = true;
+    s->stream = stream;
+    s->nparams = n;
+    *out = &s->base;
+    return ERR_OK;
+}
+
+static void pg_query_free(struct db_stmt *st)
+{
+    struct pg_stmt *s = ST(st);
+    pg_done(st);
+    params_free(s);
+    free((char *)s->key);
+    free(s);
 }
 
 static int64_t pg_col_i64(struct db_stmt *st, int col)
@@ -479,7 +670,11 @@ static const char *pg_errmsg(struct db *d)
 static char *pg_dialect_expand(const struct db *d, const char *sql)
 {
     (void)d;
-    return db_expand_macro(sql, "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+    char *own = db_engine_sections(sql, "postgresql");
+    char *out =
+        own ? db_expand_macro(own, "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY") : NULL;
+    free(own);
+    return out;
 }
 
 static const struct db_ops pg_ops = {
@@ -487,6 +682,8 @@ static const struct db_ops pg_ops = {
     .close = pg_close,
     .exec = pg_exec,
     .prepare = pg_prepare,
+    .query = pg_query,
+    .query_free = pg_query_free,
     .bind_i64 = pg_bind_i64,
     .bind_text = pg_bind_text,
     .bind_null = pg_bind_null,

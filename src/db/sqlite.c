@@ -197,6 +197,42 @@ static enum err sq_prepare(struct db *d, const char *sql, struct db_stmt **out)
     return ERR_OK;
 }
 
+/* An owned, uncached statement (db_query): SQLite steps rows lazily anyway, so streaming needs
+ * nothing more. */
+static enum err sq_query(struct db *d, const char *sql, bool stream, struct db_stmt **out)
+{
+    (void)stream;
+    struct sqlite_db *db = DB(d);
+    char *own = db_engine_sections(sql, "sqlite");
+    char *expanded = own ? db_expand_named(own, "@ILIKE@", "LIKE") : NULL;
+    free(own);
+    char *text = expanded ? rewrite_placeholders(expanded) : NULL;
+    free(expanded);
+    struct sqlite_stmt *s = calloc(1, sizeof(*s));
+    if (!text || !s) {
+        free(text);
+        free(s);
+        return ERR_DB;
+    }
+    int rc = sqlite3_prepare_v2(db->h, text, -1, &s->st, NULL);
+    free(text);
+    if (rc != SQLITE_OK) {
+        log_error("sql prepare failed: %s", sqlite3_errmsg(db->h));
+        free(s);
+        return map_rc(db, rc);
+    }
+    s->base.db = d;
+    s->bind_rc = SQLITE_OK;
+    *out = &s->base;
+    return ERR_OK;
+}
+
+static void sq_query_free(struct db_stmt *st)
+{
+    sqlite3_finalize(ST(st)->st);
+    free(ST(st));
+}
+
 static void bind_check(struct sqlite_stmt *st, int rc)
 {
     if (rc != SQLITE_OK && st->bind_rc == SQLITE_OK)
@@ -377,7 +413,10 @@ static const char *sq_errmsg(struct db *d)
 static char *sq_dialect_expand(const struct db *d, const char *sql)
 {
     (void)d;
-    return db_expand_macro(sql, "INTEGER PRIMARY KEY AUTOINCREMENT");
+    char *own = db_engine_sections(sql, "sqlite");
+    char *out = own ? db_expand_macro(own, "INTEGER PRIMARY KEY AUTOINCREMENT") : NULL;
+    free(own);
+    return out;
 }
 
 static const struct db_ops sqlite_ops = {
@@ -385,6 +424,8 @@ static const struct db_ops sqlite_ops = {
     .close = sq_close,
     .exec = sq_exec,
     .prepare = sq_prepare,
+    .query = sq_query,
+    .query_free = sq_query_free,
     .bind_i64 = sq_bind_i64,
     .bind_text = sq_bind_text,
     .bind_null = sq_bind_null,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/str.h"
 
 struct http_request;
@@ -80,6 +81,14 @@ void http_add_header(struct http_request *r, const char *name, struct str value)
 /* Sends the response; body must stay valid until the request ends (arena memory is). With
  * HEAD the body is not sent. */
 void http_respond(struct http_request *r, int status, const char *content_type, struct str body);
+/* Streams an answer whose length is not known in advance (chunked on HTTP/1.1), so a large
+ * answer is never held whole: fill(arg, out) appends the next piece to out and returns true when
+ * that piece is the last; it is called again only once the previous piece has been handed to the
+ * socket, and out's memory is reused between calls. finish(arg) runs exactly once, on the loop
+ * thread, after the last piece or when the client went away; the request (and its arena) stays
+ * valid until then. */
+void http_stream(struct http_request *r, int status, const char *content_type,
+                 bool (*fill)(void *arg, struct buf *out), void (*finish)(void *arg), void *arg);
 /* Runs work(arg) on the blocking pool, then done(r, arg) back on this request's loop thread. If
  * the client disconnected meanwhile, done is not called (the arena is freed after work ends). */
 void http_defer(struct http_request *r, void (*work)(void *arg),

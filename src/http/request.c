@@ -286,3 +286,98 @@ void http_respond(struct http_request *r, int status, const char *content_type, 
     req->res.content_length = body.len;
     h2o_send_inline(req, body.p ? body.p : "", body.len);
 }
+
+/* --- streamed answers --- */
+
+struct stream {
+    h2o_generator_t super; /* first */
+    struct http_request *r;
+    bool (*fill)(void *arg, struct buf *out);
+    void (*finish)(void *arg);
+    void *arg;
+    struct arena *chunk; /* the piece being sent; reset once h2o asks for the next */
+    bool finished;
+};
+
+static void stream_finish(struct stream *st)
+{
+    if (st->finished)
+        return;
+    st->finished = true;
+    st->finish(st->arg);
+    http_request_release(st->r);
+}
+
+static void stream_send(struct stream *st, h2o_req_t *req)
+{
+    arena_reset(st->chunk);
+    struct buf out;
+    buf_init(&out, st->chunk, 32768);
+    bool last = st->fill(st->arg, &out);
+    st->r->bytes += out.len;
+    h2o_iovec_t v = h2o_iovec_init(out.p, out.len);
+    if (last)
+        stream_finish(st);
+    h2o_send(req, &v, 1, last ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static void stream_proceed(h2o_generator_t *g, h2o_req_t *req)
+{
+    /* each later piece is a synchronous slice of its own (a pooled connection is leased) */
+    struct stream *st = (struct stream *)g;
+    const struct http_config *cfg = &st->r->w->srv->cfg;
+    if (cfg->slice_enter)
+        cfg->slice_enter(st->r->w->app);
+    stream_send(st, req);
+    if (cfg->slice_leave)
+        cfg->slice_leave(st->r->w->app);
+}
+
+static void stream_stop(h2o_generator_t *g, h2o_req_t *req)
+{
+    (void)req;
+    stream_finish((struct stream *)g); /* the client went away; finish() needs no database */
+}
+
+static void stream_dispose(void *p)
+{
+    struct stream *st = p;
+    stream_finish(st);
+    arena_free(st->chunk);
+}
+
+void http_stream(struct http_request *r, int status, const char *content_type,
+                 bool (*fill)(void *arg, struct buf *out), void (*finish)(void *arg), void *arg)
+{
+    h2o_req_t *req = r->req;
+    if (!req || r->responded) {
+        finish(arg);
+        return;
+    }
+    r->responded = true;
+    r->status = status;
+    req->res.status = status;
+    req->res.reason = reason(status);
+    if (content_type)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+                       strlen(content_type));
+    if (atomic_load(&r->w->srv->stopping))
+        req->http1_is_persistent = 0;
+    struct stream *st = h2o_mem_alloc_shared(&req->pool, sizeof(*st), stream_dispose);
+    memset(st, 0, sizeof(*st));
+    st->super.proceed = stream_proceed;
+    st->super.stop = stream_stop;
+    st->r = r;
+    st->fill = fill;
+    st->finish = finish;
+    st->arg = arg;
+    st->chunk = arena_new(65536);
+    r->refs++; /* the stream holds the request until finish() ran */
+    h2o_start_response(req, &st->super);
+    if (str_eq_c(r->method, "HEAD")) {
+        stream_finish(st);
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+        return;
+    }
+    stream_send(st, req);
+}

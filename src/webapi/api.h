@@ -47,10 +47,12 @@ struct route {
 /* Everything shared by every worker (read-only after start). */
 struct nonce_store;
 
+struct catalog_writer;
 struct webapi_app {
     struct settings settings;
     struct crypto_key key;
     struct nonce_store *nonces;
+    struct catalog_writer *catalog; /* product and stock saves, group-committed */
     /* NULL: each worker owns a connection; else workers lease one per slice (db_pool_size). */
     struct db_pool *pool;
 };
@@ -88,12 +90,14 @@ struct api_req {
     const struct route *route;
     struct str vars[ROUTE_MAX_VARS]; /* decoded path variables, in template order */
     const struct store_view *store;  /* store view of the URL; admin (0) for /rest/all */
+    bool store_explicit;             /* the URL named the store (/rest/<code>/V1, /rest/all/V1) */
     struct caller caller;
     bool caller_resolved;
     json_t *body; /* parsed JSON body (R_BODY routes), owned by the arena */
     struct api_error err;
     struct buf out; /* the JSON answer */
     bool deferred;
+    bool streamed; /* the answer went out through http_stream(); nothing left to send */
     api_handler deferred_done;
     void *ctx;                /* a handler's own state across a deferred step */
     struct str session_token; /* the panel session cookie's value, when it identified the caller */
@@ -131,10 +135,30 @@ enum err api_check_accept(struct api_req *q);
  * false for missing, null or empty. Arrays and objects are a type error. */
 enum err api_body_string(struct api_req *q, const char *name, struct str *out, bool *present);
 
+/* list.c: a searchCriteria list answer {items, search_criteria, total_count} over an entity.
+ * select: "SELECT <columns> FROM <tables>" and from: "FROM <tables>" (both may use @STORE@);
+ * item() writes one element from the current row (it may query q->w->db). Without a page size
+ * the answer is streamed from a connection of its own, never held whole. */
+struct sc_entity;
+struct api_list {
+    const struct sc_entity *entity;
+    const char *select, *from;
+    enum err (*item)(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg);
+    void *arg;
+};
+enum err api_list(struct api_req *q, const struct api_list *l);
+struct query_error;
+enum err api_fail_query(struct api_req *q, struct query_error *qe);
+/* Applies ?fields= to a successful answer (dispatch.c calls it for every route). */
+void api_apply_fields(struct api_req *q);
+
 /* auth.c: authenticate and authorize. Returns ERR_OK (go on), an error, or ERR_OK with
  * q->deferred set when a signed request waits for its nonce to be committed; the dispatcher's
  * api_continue() then carries on. */
 enum err api_authorize(struct api_req *q);
+/* On an anonymous route: who the caller is when a Bearer token says so (admin, customer, or an
+ * integration's token when that is enabled); a guest otherwise. Never fails. */
+void api_identify_bearer(struct api_req *q);
 /* Does the current caller hold this ACL resource? */
 bool api_allowed(struct api_req *q, struct str resource);
 /* The rest of the phases after authorization (input, handler, answer). */
@@ -166,6 +190,8 @@ bool panel_serve_static(struct api_req *q);
  * bearer callers. Failures count toward the admin lock-out; the lock ends the admin's sessions. */
 enum err panel_confirm_password(struct api_req *q, api_handler next);
 
+/* dispatch.c: answers a request whose handler left it waiting (q->deferred), with the result e. */
+void api_finish(struct api_req *q, enum err e);
 /* dispatch.c: hand slow work to the blocking pool; done runs on the loop and finishes the
  * request like a handler would. */
 void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg);

@@ -78,6 +78,18 @@ static void bearer(struct api_req *q, struct str token)
     }
 }
 
+void api_identify_bearer(struct api_req *q)
+{
+    q->caller = (struct caller){CALLER_GUEST, 0, false, 0, false};
+    struct str auth = http_header(q->http, "authorization");
+    if (!auth.p)
+        return;
+    struct str rest;
+    struct str scheme = str_cut(auth, ' ', &rest);
+    if (str_ieq(scheme, STR_LIT("bearer")) && rest.p && str_find(rest, ' ') < 0)
+        bearer(q, rest);
+}
+
 bool api_allowed(struct api_req *q, struct str resource)
 {
     if (str_eq_c(resource, "anonymous"))

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/writer.h"
 #include "core/log.h"
 #include "db/migrate.h"
 #include "db/pool.h"
@@ -27,6 +28,8 @@ static void respond(struct api_req *q, enum err e)
             q->err.code = e;
         buf_init(out, q->a, 256);
         api_render_error(q, out, &status);
+    } else {
+        api_apply_fields(q);
     }
     if (q->verb == VERB_OTHER && str_eq_c(http_method(q->http), "HEAD"))
         out->len = 0; /* HEAD: status and headers only */
@@ -79,6 +82,7 @@ static enum err resolve_store(struct api_req *q, struct str after_rest, struct s
         q->store = store_find_code(q->w->stores, first);
     if (!q->store || !api_version(str_cut(rest, '/', NULL)))
         return api_fail(q, ERR_BAD_REQUEST_PATH);
+    q->store_explicit = true;
     *route_path = (struct str){rest.p - 1, rest.len + 1};
     return ERR_OK;
 }
@@ -180,7 +184,7 @@ void api_continue(struct api_req *q, enum err e)
         buf_init(&q->out, q->a, 1024);
         e = q->route->handler(q);
     }
-    if (!q->deferred)
+    if (!q->deferred && !q->streamed)
         respond(q, e);
 }
 
@@ -246,6 +250,13 @@ static void deferred_work(void *p)
     d->work(d->arg);
 }
 
+void api_finish(struct api_req *q, enum err e)
+{
+    q->deferred = false;
+    if (!q->streamed)
+        respond(q, e);
+}
+
 static void deferred_done(struct http_request *r, void *p)
 {
     (void)r;
@@ -253,7 +264,7 @@ static void deferred_done(struct http_request *r, void *p)
     struct api_req *q = d->q;
     q->deferred = false;
     enum err e = q->deferred_done(q);
-    if (!q->deferred)
+    if (!q->deferred && !q->streamed)
         respond(q, e);
 }
 
@@ -380,6 +391,12 @@ int webapi_serve(const struct settings *s)
         log_error("cannot start the nonce writer: %s", err_message(e));
         return 1;
     }
+    e = catalog_writer_start(s->db_url, &app.catalog);
+    if (e) {
+        log_error("cannot start the catalog writer: %s", err_message(e));
+        nonce_store_stop(app.nonces);
+        return 1;
+    }
     FILE *access = NULL;
     if (strcmp(s->access_log, "stderr") == 0) {
         access = stderr;
@@ -401,6 +418,7 @@ int webapi_serve(const struct settings *s)
         if (e) {
             log_error("cannot open %d database connections: %s", (int)s->db_pool_size,
                       err_message(e));
+            catalog_writer_stop(app.catalog);
             nonce_store_stop(app.nonces);
             if (access && access != stderr)
                 fclose(access);
@@ -434,6 +452,7 @@ int webapi_serve(const struct settings *s)
         log_warn("background cleanup did not start; expired tokens stay until the next start");
     int rc = http_serve(&cfg, on_ready);
     cleanup_stop(cleaner);
+    catalog_writer_stop(app.catalog);
     nonce_store_stop(app.nonces);
     db_pool_close(app.pool);
     if (access && access != stderr)

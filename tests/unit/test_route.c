@@ -48,6 +48,26 @@ static const struct {
     {VERB_POST, "/V1/integration/customer/revoke-customer-token", "customer_revoke"},
     {VERB_GET,  "/V1/customers/me", "customer_me"},
     {VERB_PUT,  "/V1/customers/me", "customer_me_save"},
+    {VERB_GET,    "/V1/products",                 "products_list"},
+    {VERB_GET,    "/V1/products/types",           "product_types"},
+    {VERB_GET,    "/V1/products/attribute-sets/sets/list", "attribute_sets_list"},
+    {VERB_GET,    "/V1/products/attributes/:attributeCode", "product_attribute"},
+    {VERB_GET,    "/V1/products/:sku",            "product_get"},
+    {VERB_POST,   "/V1/products",                 "product_create"},
+    {VERB_PUT,    "/V1/products/:sku",            "product_update"},
+    {VERB_DELETE, "/V1/products/:sku",            "product_remove"},
+    {VERB_GET,    "/V1/stockItems/lowStock",      "stock_low"},
+    {VERB_GET,    "/V1/stockItems/:productSku",   "stock_item_get"},
+    {VERB_PUT,    "/V1/products/:productSku/stockItems/:itemId", "stock_item_update"},
+    {VERB_GET,    "/V1/stockStatuses/:productSku", "stock_status_get"},
+    {VERB_GET,    "/V1/categories",               "categories_tree"},
+    {VERB_GET,    "/V1/categories/list",          "categories_list"},
+    {VERB_GET,    "/V1/categories/:categoryId",   "category_get"},
+    {VERB_GET,    "/V1/categories/:categoryId/products", "category_products"},
+    {VERB_POST,   "/V1/categories",               "category_create"},
+    {VERB_PUT,    "/V1/categories/:id",           "category_update"},
+    {VERB_DELETE, "/V1/categories/:categoryId",   "category_remove"},
+    {VERB_PUT,    "/V1/categories/:categoryId/move", "category_move"},
 };
 /* clang-format on */
 
@@ -107,6 +127,22 @@ static void test_match_expected_routes(void **state)
     assert_true(r->flags & R_BODY);
     r = match(VERB_GET, "/V1/customers/me", &known);
     assert_slice(r->resources[0], "self");
+    /* catalog: literal segments win over :sku; Magento 2.4's resources; the guest list */
+    r = match(VERB_GET, "/V1/products/types", &known);
+    assert_string_equal(r->handler_name, "product_types");
+    r = match(VERB_GET, "/V1/products/SOME-SKU", &known);
+    assert_string_equal(r->handler_name, "product_get");
+    assert_slice(r->resources[0], "Magento_Catalog::products");
+    assert_true(r->flags & R_GUEST);
+    r = match(VERB_PUT, "/V1/products/SOME-SKU", &known);
+    assert_false(r->flags & R_GUEST);
+    assert_true(r->flags & R_BODY);
+    r = match(VERB_GET, "/V1/stockItems/lowStock", &known);
+    assert_string_equal(r->handler_name, "stock_low");
+    assert_slice(r->resources[0], "Magento_CatalogInventory::cataloginventory");
+    r = match(VERB_GET, "/V1/stockStatuses/X", &known);
+    assert_slice(r->resources[0], "Magento_Catalog::catalog_inventory");
+    assert_true(r->flags & R_GUEST);
 }
 
 /* Every route of the table (whatever routes.def holds now) is found by its own template, with
@@ -227,9 +263,10 @@ static void test_unknown_paths(void **state)
 static void test_case_sensitive(void **state)
 {
     (void)state;
+    /* (/V1/customers/Me is GET /V1/customers/:customerId with customerId "Me", as in Magento.) */
     static const char *const paths[] = {
         "/V1/store/storeviews", "/V1/store/STOREVIEWS", "/v1/store/storeViews",
-        "/V1/Store/storeViews", "/V1/customers/Me",     "/V1/integration/Admin/token",
+        "/V1/Store/storeViews", "/V1/Customers/me",     "/V1/integration/Admin/token",
     };
     for (size_t i = 0; i < N_ELEMS(paths); i++) {
         bool known = true;

@@ -1,0 +1,38 @@
+/* Categories (reference section 8.2): the tree, one category, the list, their products, and
+ * create / update / move / delete. Ids are Magento's entity ids; 1 is the invisible root, 2 the
+ * default root category. Errors come back through struct query_error in Magento's shape. */
+#ifndef SG_CATALOG_CATEGORY_H
+#define SG_CATALOG_CATEGORY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "db/db.h"
+#include "query/search.h"
+
+#define CATEGORY_MAX_DEPTH 64
+
+/* CategoryTree from root (depth < 0: all levels below it). ERR_NO_SUCH_ENTITY if root is not. */
+enum err category_tree_json(struct db *db, int64_t root, int depth, struct buf *out);
+/* One category; ERR_NO_SUCH_ENTITY. */
+enum err category_json(struct db *db, int64_t id, struct buf *out);
+/* [{sku, position, category_id}] of a category; ERR_NO_SUCH_ENTITY. */
+enum err category_products_json(struct db *db, int64_t id, struct buf *out);
+/* The root category of a store view's group (2 for the default store; 1 for the admin store). */
+enum err category_store_root(struct db *db, int64_t store_id, int64_t *root);
+
+/* Create (id < 0) or update (id >= 0) from a category object. */
+enum err category_save(struct db *db, json_t *category, int64_t id, struct arena *a,
+                       int64_t *saved_id, struct query_error *qe);
+enum err category_move(struct db *db, int64_t id, int64_t parent_id, int64_t after_id,
+                       struct query_error *qe);
+enum err category_delete(struct db *db, int64_t id, struct query_error *qe);
+
+/* The list (searchCriteria) over catalog_category c. */
+extern const struct sc_entity category_entity;
+#define CATEGORY_SELECT "SELECT c.entity_id FROM catalog_category c"
+#define CATEGORY_FROM "FROM catalog_category c"
+
+#endif

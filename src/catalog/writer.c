@@ -1,0 +1,138 @@
+/* The catalog writer (see writer.h). */
+#include "catalog/writer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "catalog/product.h"
+#include "core/log.h"
+#include "db/db.h"
+
+struct catalog_writer {
+    struct db *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct catalog_job *head, *tail;
+    bool stop;
+};
+
+/* A batch larger than this is split: a transaction stays short for the readers. */
+#define BATCH_MAX 256
+
+static void run_job(struct db *db, struct catalog_job *j)
+{
+    if (j->kind == JOB_PRODUCT_SAVE)
+        j->result = product_save_tx(db, j->body, j->store_id, j->a, &j->id, &j->qe);
+    else
+        j->result = stock_item_save_tx(db, j->sku, j->body, j->a, &j->id, &j->qe);
+}
+
+static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
+{
+    enum err e = db_begin(w->db);
+    for (struct catalog_job *j = batch; !e && j; j = j->next) {
+        if ((e = db_exec(w->db, "SAVEPOINT catalog_job")))
+            break;
+        run_job(w->db, j);
+        if (j->result) {
+            /* this save is refused; the others go on */
+            e = db_exec(w->db, "ROLLBACK TO SAVEPOINT catalog_job");
+            if (!e && (j->result == ERR_UNAVAILABLE || j->result == ERR_DB_BUSY))
+                e = j->result;
+        }
+        if (!e)
+            e = db_exec(w->db, "RELEASE SAVEPOINT catalog_job");
+    }
+    if (!e)
+        e = db_commit(w->db);
+    else
+        db_rollback(w->db);
+    if (e)
+        log_error("catalog save batch failed: %s", err_message(e));
+    /* Answers go out only after the commit. */
+    for (struct catalog_job *j = batch; j;) {
+        struct catalog_job *next = j->next;
+        if (e) {
+            json_decref(j->qe.params);
+            j->qe = (struct query_error){0};
+            j->result = e == ERR_DB_BUSY || e == ERR_UNAVAILABLE ? e : ERR_DB;
+        }
+        j->done(j);
+        j = next;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct catalog_writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->head && !w->stop)
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (!w->head && w->stop)
+            break;
+        struct catalog_job *batch = w->head, *last = batch;
+        for (int n = 1; n < BATCH_MAX && last->next; n++)
+            last = last->next;
+        w->head = last->next;
+        if (!w->head)
+            w->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&w->lock);
+        commit_batch(w, batch);
+        pthread_mutex_lock(&w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+enum err catalog_writer_start(const char *db_url, struct catalog_writer **out)
+{
+    struct catalog_writer *w = calloc(1, sizeof(*w));
+    if (!w)
+        return ERR_DB;
+    enum err e = db_open(db_url, false, &w->db);
+    if (e) {
+        free(w);
+        return e;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->cond, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        db_close(w->db);
+        free(w);
+        return ERR_DB;
+    }
+    *out = w;
+    return ERR_OK;
+}
+
+void catalog_writer_submit(struct catalog_writer *w, struct catalog_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&w->lock);
+    if (w->tail)
+        w->tail->next = job;
+    else
+        w->head = job;
+    w->tail = job;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void catalog_writer_stop(struct catalog_writer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stop = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    db_close(w->db);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    free(w);
+}

@@ -1,0 +1,488 @@
+/* Magento_Sales routes (reference section 8.6, Magento 2.4's resources): orders (GET by id and
+ * list, comments, cancel, hold, unhold), POST /V1/order/:orderId/invoice and /ship (with
+ * tracking numbers), invoices and shipments (GET by id and list). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query/search.h"
+#include "sales/sales.h"
+#include "webapi/api.h"
+
+static const char missing_entity[] =
+    "The entity that was requested doesn't exist. Verify the entity and try again.";
+
+static void on_free_json(void *p)
+{
+    json_decref(p);
+}
+
+static enum err type_error(struct api_req *q, json_t *value, const char *type)
+{
+    json_t *p = json_object();
+    if (json_is_string(value)) {
+        json_object_set_new(p, "value", json_copy(value));
+    } else {
+        char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        json_object_set_new(p, "value", json_string(text ? text : ""));
+        free(text);
+    }
+    json_object_set_new(p, "type", json_string(type));
+    return api_fail_list(q, ERR_INVALID_TYPE, p);
+}
+
+static enum err path_id(struct api_req *q, int64_t *id)
+{
+    struct str s = q->vars[0];
+    bool ok = s.len > 0 && s.len <= 18;
+    for (size_t i = 0; ok && i < s.len; i++)
+        ok = s.p[i] >= '0' && s.p[i] <= '9';
+    if (ok && str_to_i64(s, id))
+        return ERR_OK;
+    json_t *v = json_stringn(s.p ? s.p : "", str_utf8_valid(s) ? s.len : 0);
+    arena_on_free(q->a, on_free_json, v);
+    return type_error(q, v, "int");
+}
+
+static enum err fail(struct api_req *q, enum err e, const char *why)
+{
+    if (e == ERR_NOT_FOUND)
+        return api_fail_msg(q, ERR_NOT_FOUND, missing_entity, NULL);
+    if (e == ERR_INVALID)
+        return api_fail_msg(q, ERR_INVALID, arena_strdup(q->a, why), NULL);
+    return api_fail(q, e);
+}
+
+/* A key of a request object in snake_case or camelCase. */
+static json_t *field(json_t *obj, const char *snake, const char *camel)
+{
+    json_t *v = json_object_get(obj, snake);
+    return v ? v : json_object_get(obj, camel);
+}
+
+static bool known_key(const char *key, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(key, *names) == 0) /* not a secret */
+            return true;
+    return false;
+}
+
+static enum err check_keys(struct api_req *q, json_t *obj, const char *const *names)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (!known_key(key, names))
+            return api_fail_unknown_field(q, key);
+    }
+    return ERR_OK;
+}
+
+static enum err int_value(struct api_req *q, json_t *v, int64_t *out)
+{
+    if (!v || json_is_null(v)) {
+        *out = 0;
+        return ERR_OK;
+    }
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return ERR_OK;
+    }
+    if (json_is_boolean(v)) {
+        *out = json_is_true(v);
+        return ERR_OK;
+    }
+    if (json_is_string(v) && str_to_i64(str_c(json_string_value(v)), out))
+        return ERR_OK;
+    return type_error(q, v, "int");
+}
+
+static enum err text_value(struct api_req *q, json_t *v, const char **out)
+{
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return ERR_OK;
+    if (json_is_string(v)) {
+        *out = json_string_value(v);
+        return ERR_OK;
+    }
+    if (json_is_integer(v) || json_is_real(v)) {
+        char *text = json_dumps(v, JSON_ENCODE_ANY);
+        *out = arena_strdup(q->a, text ? text : "");
+        free(text);
+        return ERR_OK;
+    }
+    return type_error(q, v, "string");
+}
+
+/* --- reads
+ * ---------------------------------------------------------------------------------------- */
+
+static enum err one(struct api_req *q, enum err (*render)(struct db *, int64_t, struct buf *))
+{
+    int64_t id;
+    enum err e = path_id(q, &id);
+    if (e)
+        return e;
+    e = render(q->w->db, id, &q->out);
+    return e ? fail(q, e, NULL) : ERR_OK;
+}
+
+enum err api_order_get(struct api_req *q)
+{
+    return one(q, sales_order_json);
+}
+
+enum err api_order_comments(struct api_req *q)
+{
+    return one(q, sales_order_comments_json);
+}
+
+enum err api_invoice_get(struct api_req *q)
+{
+    return one(q, sales_invoice_json);
+}
+
+enum err api_shipment_get(struct api_req *q)
+{
+    return one(q, sales_shipment_json);
+}
+
+/* --- order operations
+ * ----------------------------------------------------------------------------- */
+
+enum err api_order_comment_add(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, &id);
+    if (e)
+        return e;
+    json_t *h = json_is_object(q->body) ? field(q->body, "statusHistory", "status_history") : NULL;
+    if (!h || json_is_null(h))
+        return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("statusHistory"));
+    if (!json_is_object(h))
+        return type_error(q, h, "\\Magento\\Sales\\Api\\Data\\OrderStatusHistoryInterface");
+    static const char *const keys[] = {"comment",
+                                       "created_at",
+                                       "createdAt",
+                                       "entity_id",
+                                       "entityId",
+                                       "entity_name",
+                                       "entityName",
+                                       "is_customer_notified",
+                                       "isCustomerNotified",
+                                       "is_visible_on_front",
+                                       "isVisibleOnFront",
+                                       "parent_id",
+                                       "parentId",
+                                       "status",
+                                       "extension_attributes",
+                                       "extensionAttributes",
+                                       NULL};
+    if ((e = check_keys(q, h, keys)))
+        return e;
+    const char *comment, *status;
+    int64_t notified = 0, visible = 0;
+    json_t *n = field(h, "is_customer_notified", "isCustomerNotified");
+    if ((e = text_value(q, json_object_get(h, "comment"), &comment)) ||
+        (e = text_value(q, json_object_get(h, "status"), &status)) ||
+        (e = int_value(q, n, &notified)) ||
+        (e = int_value(q, field(h, "is_visible_on_front", "isVisibleOnFront"), &visible)))
+        return e;
+    e = sales_order_comment(q->w->db, id, comment, status,
+                            n && !json_is_null(n) ? (notified ? 1 : 0) : -1, visible ? 1 : 0);
+    if (e)
+        return fail(q, e, NULL);
+    buf_add_c(&q->out, "true");
+    return ERR_OK;
+}
+
+enum err api_order_cancel(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, &id);
+    if (e)
+        return e;
+    bool done = false;
+    if ((e = sales_order_cancel(q->w->db, id, &done)))
+        return fail(q, e, NULL);
+    buf_add_c(&q->out, done ? "true" : "false");
+    return ERR_OK;
+}
+
+static enum err hold_op(struct api_req *q, enum err (*op)(struct db *, int64_t, char *))
+{
+    int64_t id;
+    enum err e = path_id(q, &id);
+    if (e)
+        return e;
+    char why[SALES_WHY] = "";
+    if ((e = op(q->w->db, id, why)))
+        return fail(q, e, why);
+    buf_add_c(&q->out, "true");
+    return ERR_OK;
+}
+
+enum err api_order_hold(struct api_req *q)
+{
+    return hold_op(q, sales_order_hold);
+}
+
+enum err api_order_unhold(struct api_req *q)
+{
+    return hold_op(q, sales_order_unhold);
+}
+
+/* --- invoice and ship
+ * ----------------------------------------------------------------------------- */
+
+#define MAX_LINES 200
+#define MAX_TRACKS 50
+
+static enum err read_lines(struct api_req *q, struct sales_line *lines, size_t *n)
+{
+    *n = 0;
+    json_t *items = json_is_object(q->body) ? json_object_get(q->body, "items") : NULL;
+    if (!items || json_is_null(items))
+        return ERR_OK;
+    if (!json_is_array(items))
+        return type_error(q, items, "array");
+    if (json_array_size(items) > MAX_LINES)
+        return api_fail_msg(q, ERR_INVALID, "The number of items is over the limit of %1.",
+                            json_pack("[i]", MAX_LINES));
+    static const char *const keys[] = {"order_item_id",        "orderItemId",         "qty",
+                                       "extension_attributes", "extensionAttributes", NULL};
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        if (!json_is_object(it))
+            return type_error(q, it, "object");
+        enum err e = check_keys(q, it, keys);
+        if (e)
+            return e;
+        json_t *oid = field(it, "order_item_id", "orderItemId"), *qty = json_object_get(it, "qty");
+        if (!oid || json_is_null(oid))
+            return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("order_item_id"));
+        if (!qty || json_is_null(qty))
+            return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("qty"));
+        int64_t item_id;
+        if ((e = int_value(q, oid, &item_id)))
+            return e;
+        double d;
+        if (json_is_number(qty))
+            d = json_number_value(qty);
+        else if (json_is_string(qty) && sscanf(json_string_value(qty), "%lf", &d) == 1)
+            ;
+        else
+            return type_error(q, qty, "float");
+        lines[(*n)++] = (struct sales_line){item_id, d};
+    }
+    return ERR_OK;
+}
+
+static enum err read_comment(struct api_req *q, const char **text, int *visible)
+{
+    *text = NULL;
+    *visible = 0;
+    json_t *c = json_is_object(q->body) ? json_object_get(q->body, "comment") : NULL;
+    if (!c || json_is_null(c))
+        return ERR_OK;
+    if (!json_is_object(c))
+        return type_error(q, c, "object");
+    static const char *const keys[] = {"comment",
+                                       "is_visible_on_front",
+                                       "isVisibleOnFront",
+                                       "extension_attributes",
+                                       "extensionAttributes",
+                                       NULL};
+    enum err e = check_keys(q, c, keys);
+    int64_t v = 0;
+    if (!e)
+        e = text_value(q, json_object_get(c, "comment"), text);
+    if (!e)
+        e = int_value(q, field(c, "is_visible_on_front", "isVisibleOnFront"), &v);
+    *visible = v ? 1 : 0;
+    return e;
+}
+
+/* The body of InvoiceOrderInterface / ShipOrderInterface: every parameter is optional, and
+ * Magento ignores top-level keys that are not parameters. */
+static enum err check_body(struct api_req *q)
+{
+    if (!q->body || json_is_null(q->body) || json_is_object(q->body))
+        return ERR_OK;
+    return type_error(q, q->body, "object");
+}
+
+static void id_answer(struct api_req *q, int64_t id)
+{
+    /* Magento answers the new document's id as it comes from the database: a JSON string */
+    char n[24];
+    snprintf(n, sizeof(n), "%lld", (long long)id);
+    buf_json_str(&q->out, str_c(n));
+}
+
+enum err api_order_invoice(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, &id);
+    if (e || (e = check_body(q)))
+        return e;
+    struct sales_line *lines = arena_calloc(q->a, MAX_LINES, sizeof(*lines));
+    size_t n = 0;
+    const char *comment;
+    int visible;
+    if ((e = read_lines(q, lines, &n)) || (e = read_comment(q, &comment, &visible)))
+        return e;
+    char why[SALES_WHY] = "";
+    int64_t invoice = 0;
+    e = sales_invoice_create(q->w->db, id, lines, n, comment, visible, &invoice, why);
+    if (e)
+        return fail(q, e, why);
+    id_answer(q, invoice);
+    return ERR_OK;
+}
+
+enum err api_order_ship(struct api_req *q)
+{
+    int64_t id;
+    enum err e = path_id(q, &id);
+    if (e || (e = check_body(q)))
+        return e;
+    struct sales_line *lines = arena_calloc(q->a, MAX_LINES, sizeof(*lines));
+    size_t n = 0, ntracks = 0;
+    const char *comment;
+    int visible;
+    if ((e = read_lines(q, lines, &n)) || (e = read_comment(q, &comment, &visible)))
+        return e;
+    struct sales_track *tracks = arena_calloc(q->a, MAX_TRACKS, sizeof(*tracks));
+    json_t *list = json_is_object(q->body) ? json_object_get(q->body, "tracks") : NULL;
+    if (list && !json_is_null(list)) {
+        if (!json_is_array(list))
+            return type_error(q, list, "array");
+        if (json_array_size(list) > MAX_TRACKS)
+            return api_fail_msg(q, ERR_INVALID, "The number of tracks is over the limit of %1.",
+                                json_pack("[i]", MAX_TRACKS));
+        static const char *const keys[] = {
+            "track_number",         "trackNumber",         "title",
+            "carrier_code",         "carrierCode",         "description",
+            "extension_attributes", "extensionAttributes", NULL};
+        size_t i;
+        json_t *t;
+        json_array_foreach(list, i, t)
+        {
+            if (!json_is_object(t))
+                return type_error(q, t, "object");
+            struct sales_track *tr = &tracks[ntracks++];
+            if ((e = check_keys(q, t, keys)) ||
+                (e = text_value(q, field(t, "track_number", "trackNumber"), &tr->track_number)) ||
+                (e = text_value(q, json_object_get(t, "title"), &tr->title)) ||
+                (e = text_value(q, field(t, "carrier_code", "carrierCode"), &tr->carrier_code)) ||
+                (e = text_value(q, json_object_get(t, "description"), &tr->description)))
+                return e;
+            if (!tr->carrier_code || !*tr->carrier_code)
+                return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName",
+                                      json_string("carrier_code"));
+            if (!tr->title || !*tr->title)
+                return api_fail_param(q, ERR_REQUIRED_FIELD, "fieldName", json_string("title"));
+            if (strlen(tr->track_number ? tr->track_number : "") > 255 || strlen(tr->title) > 255 ||
+                strlen(tr->carrier_code) > 32)
+                return api_fail_msg(q, ERR_INVALID, "The tracking details are too long.", NULL);
+        }
+    }
+    char why[SALES_WHY] = "";
+    int64_t shipment = 0;
+    e = sales_ship_create(q->w->db, id, lines, n, tracks, ntracks, comment, visible, &shipment,
+                          why);
+    if (e)
+        return fail(q, e, why);
+    id_answer(q, shipment);
+    return ERR_OK;
+}
+
+/* --- lists
+ * ----------------------------------------------------------------------------------------- */
+
+/* clang-format off */
+static const struct sc_field order_fields[] = {
+    {"entity_id", "o.entity_id", SC_INT, 0, NULL, NULL}, {"increment_id", "o.increment_id", SC_TEXT, 0, NULL, NULL},
+    {"state", "o.state", SC_TEXT, 0, NULL, NULL}, {"status", "o.status", SC_TEXT, 0, NULL, NULL},
+    {"store_id", "o.store_id", SC_INT, 0, NULL, NULL}, {"customer_id", "o.customer_id", SC_INT, SC_NULLABLE, NULL, NULL},
+    {"customer_email", "o.customer_email", SC_TEXT, 0, NULL, NULL},
+    {"customer_firstname", "o.customer_firstname", SC_TEXT, SC_NULLABLE, NULL, NULL},
+    {"customer_lastname", "o.customer_lastname", SC_TEXT, SC_NULLABLE, NULL, NULL},
+    {"customer_group_id", "o.customer_group_id", SC_INT, 0, NULL, NULL},
+    {"customer_is_guest", "o.customer_is_guest", SC_INT, 0, NULL, NULL},
+    {"grand_total", "o.grand_total", SC_FLOAT, 0, NULL, NULL}, {"base_grand_total", "o.grand_total", SC_FLOAT, 0, NULL, NULL},
+    {"subtotal", "o.subtotal", SC_FLOAT, 0, NULL, NULL}, {"base_subtotal", "o.subtotal", SC_FLOAT, 0, NULL, NULL},
+    {"shipping_amount", "o.shipping_amount", SC_FLOAT, 0, NULL, NULL},
+    {"total_paid", "o.total_paid", SC_FLOAT, 0, NULL, NULL}, {"total_invoiced", "o.total_invoiced", SC_FLOAT, 0, NULL, NULL},
+    {"total_qty_ordered", "o.total_qty_ordered", SC_FLOAT, 0, NULL, NULL},
+    {"shipping_description", "o.shipping_description", SC_TEXT, SC_NULLABLE, NULL, NULL},
+    {"order_currency_code", "o.currency_code", SC_TEXT, 0, NULL, NULL},
+    {"base_currency_code", "o.currency_code", SC_TEXT, 0, NULL, NULL},
+    {"created_at", "o.created_at", SC_DATETIME, 0, NULL, NULL}, {"updated_at", "o.updated_at", SC_DATETIME, 0, NULL, NULL},
+};
+static const struct sc_field invoice_fields[] = {
+    {"entity_id", "i.entity_id", SC_INT, 0, NULL, NULL}, {"order_id", "i.order_id", SC_INT, 0, NULL, NULL},
+    {"increment_id", "i.increment_id", SC_TEXT, 0, NULL, NULL}, {"state", "i.state", SC_INT, 0, NULL, NULL},
+    {"store_id", "i.store_id", SC_INT, 0, NULL, NULL}, {"grand_total", "i.grand_total", SC_FLOAT, 0, NULL, NULL},
+    {"base_grand_total", "i.grand_total", SC_FLOAT, 0, NULL, NULL}, {"subtotal", "i.subtotal", SC_FLOAT, 0, NULL, NULL},
+    {"total_qty", "i.total_qty", SC_FLOAT, 0, NULL, NULL},
+    {"created_at", "i.created_at", SC_DATETIME, 0, NULL, NULL}, {"updated_at", "i.updated_at", SC_DATETIME, 0, NULL, NULL},
+};
+static const struct sc_field shipment_fields[] = {
+    {"entity_id", "s.entity_id", SC_INT, 0, NULL, NULL}, {"order_id", "s.order_id", SC_INT, 0, NULL, NULL},
+    {"increment_id", "s.increment_id", SC_TEXT, 0, NULL, NULL}, {"store_id", "s.store_id", SC_INT, 0, NULL, NULL},
+    {"customer_id", "s.customer_id", SC_INT, SC_NULLABLE, NULL, NULL}, {"total_qty", "s.total_qty", SC_FLOAT, 0, NULL, NULL},
+    {"created_at", "s.created_at", SC_DATETIME, 0, NULL, NULL}, {"updated_at", "s.updated_at", SC_DATETIME, 0, NULL, NULL},
+};
+/* clang-format on */
+#define N(a) (sizeof(a) / sizeof(a[0]))
+static const struct sc_entity order_entity = {order_fields, N(order_fields), "o.entity_id", NULL};
+static const struct sc_entity invoice_entity = {invoice_fields, N(invoice_fields), "i.entity_id",
+                                                NULL};
+static const struct sc_entity shipment_entity = {shipment_fields, N(shipment_fields), "s.entity_id",
+                                                 NULL};
+
+static enum err order_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)arg;
+    return sales_order_json(q->w->db, db_col_i64(row, 0), out);
+}
+
+static enum err invoice_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)arg;
+    return sales_invoice_json(q->w->db, db_col_i64(row, 0), out);
+}
+
+static enum err shipment_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
+{
+    (void)arg;
+    return sales_shipment_json(q->w->db, db_col_i64(row, 0), out);
+}
+
+enum err api_order_list(struct api_req *q)
+{
+    static const struct api_list l = {&order_entity, "SELECT o.entity_id FROM sales_order o",
+                                      "FROM sales_order o", order_item, NULL};
+    return api_list(q, &l);
+}
+
+enum err api_invoice_list(struct api_req *q)
+{
+    static const struct api_list l = {&invoice_entity, "SELECT i.entity_id FROM sales_invoice i",
+                                      "FROM sales_invoice i", invoice_item, NULL};
+    return api_list(q, &l);
+}
+
+enum err api_shipment_list(struct api_req *q)
+{
+    static const struct api_list l = {&shipment_entity, "SELECT s.entity_id FROM sales_shipment s",
+                                      "FROM sales_shipment s", shipment_item, NULL};
+    return api_list(q, &l);
+}
