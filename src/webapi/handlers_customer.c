@@ -44,8 +44,10 @@ static enum err no_such(struct api_req *q, const char *field, int64_t id)
 /* A path id: digits, else Magento's type error for an int parameter. */
 static enum err path_id(struct api_req *q, struct str s, int64_t *id)
 {
-    bool ok = s.len > 0 && s.len <= 18;
-    for (size_t i = 0; ok && i < s.len; i++)
+    /* an int as PHP takes it: optional minus sign, then digits */
+    size_t start = s.len > 1 && s.p[0] == '-' ? 1 : 0;
+    bool ok = s.len > start && s.len <= 18;
+    for (size_t i = start; ok && i < s.len; i++)
         ok = s.p[i] >= '0' && s.p[i] <= '9';
     if (ok && str_to_i64(s, id))
         return ERR_OK;

@@ -34,8 +34,10 @@ static enum err type_error(struct api_req *q, json_t *value, const char *type)
 static enum err path_id(struct api_req *q, int64_t *id)
 {
     struct str s = q->vars[0];
-    bool ok = s.len > 0 && s.len <= 18;
-    for (size_t i = 0; ok && i < s.len; i++)
+    /* an int as PHP takes it: optional minus sign, then digits */
+    size_t start = s.len > 1 && s.p[0] == '-' ? 1 : 0;
+    bool ok = s.len > start && s.len <= 18;
+    for (size_t i = start; ok && i < s.len; i++)
         ok = s.p[i] >= '0' && s.p[i] <= '9';
     if (ok && str_to_i64(s, id))
         return ERR_OK;
@@ -126,6 +128,8 @@ static enum err one(struct api_req *q, enum err (*render)(struct db *, int64_t, 
     enum err e = path_id(q, &id);
     if (e)
         return e;
+    if (id == 0) /* the repositories' own check */
+        return api_fail_msg(q, ERR_INVALID, "An ID is needed. Set the ID and try again.", NULL);
     e = render(q->w->db, id, &q->out);
     return e ? fail(q, e, NULL) : ERR_OK;
 }
