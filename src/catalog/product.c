@@ -1009,7 +1009,13 @@ static enum err save_media(struct db *db, struct arena *a, int64_t id, json_t *m
                         buf_add_ch(&types, ',');
                     buf_add_c(&types, ts);
                 }
-            } else if (strcmp(s, "content") != 0 && strcmp(s, "extension_attributes") != 0)
+            } else if (strcmp(s, "content") == 0) {
+                /* image files are not stored yet: refuse rather than drop the upload */
+                return fail(qe, ERR_INVALID,
+                            "The media gallery entry content is not accepted: store the image "
+                            "file first and send its path in \"file\".",
+                            NULL);
+            } else if (strcmp(s, "extension_attributes") != 0)
                 e = unknown_key(a, qe, k);
             if (e)
                 return e;
