@@ -717,17 +717,17 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe)
 
 /* clang-format off */
 static const struct sc_field category_fields[] = {
-    {"entity_id", "c.entity_id", SC_INT, 0, NULL, NULL},
-    {"id", "c.entity_id", SC_INT, 0, NULL, NULL},
-    {"parent_id", "c.parent_id", SC_INT, 0, NULL, NULL},
-    {"name", "c.name", SC_TEXT, 0, NULL, NULL},
-    {"path", "c.path", SC_TEXT, 0, NULL, NULL},
-    {"level", "c.level", SC_INT, 0, NULL, NULL},
-    {"position", "c.position", SC_INT, 0, NULL, NULL},
-    {"is_active", "c.is_active", SC_INT, 0, NULL, NULL},
-    {"include_in_menu", "c.include_in_menu", SC_INT, 0, NULL, NULL},
-    {"created_at", "c.created_at", SC_DATETIME, 0, NULL, NULL},
-    {"updated_at", "c.updated_at", SC_DATETIME, 0, NULL, NULL},
+    {"entity_id", "c.entity_id", SC_INT, 0, NULL, NULL, NULL},
+    {"id", "c.entity_id", SC_INT, 0, NULL, NULL, NULL},
+    {"parent_id", "c.parent_id", SC_INT, 0, NULL, NULL, NULL},
+    {"name", "c.name", SC_TEXT, 0, NULL, NULL, NULL},
+    {"path", "c.path", SC_TEXT, 0, NULL, NULL, NULL},
+    {"level", "c.level", SC_INT, 0, NULL, NULL, NULL},
+    {"position", "c.position", SC_INT, 0, NULL, NULL, NULL},
+    {"is_active", "c.is_active", SC_INT, 0, NULL, NULL, NULL},
+    {"include_in_menu", "c.include_in_menu", SC_INT, 0, NULL, NULL, NULL},
+    {"created_at", "c.created_at", SC_DATETIME, 0, NULL, NULL, NULL},
+    {"updated_at", "c.updated_at", SC_DATETIME, 0, NULL, NULL, NULL},
 };
 /* clang-format on */
 const struct sc_entity category_entity = {

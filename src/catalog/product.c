@@ -21,30 +21,30 @@
 
 /* clang-format off */
 #define COMMON_FIELDS                                                                             \
-    {"entity_id", "p.entity_id", SC_INT, 0, NULL, NULL},                                                      \
-    {"id", "p.entity_id", SC_INT, 0, NULL, NULL},                                                             \
-    {"sku", "p.sku", SC_TEXT, 0, NULL, NULL},                                                                 \
-    {"attribute_set_id", "p.attribute_set_id", SC_INT, 0, NULL, NULL},                                        \
-    {"price", "p.price", SC_FLOAT, 0, NULL, NULL},                                                            \
-    {"type_id", "p.type_id", SC_TEXT, 0, NULL, NULL},                                                         \
-    {"created_at", "p.created_at", SC_DATETIME, 0, NULL, NULL},                                               \
-    {"updated_at", "p.updated_at", SC_DATETIME, 0, NULL, NULL},                                               \
-    {"weight", "p.weight", SC_FLOAT, SC_NULLABLE, NULL, NULL},                                                \
-    {"description", CUSTOM("description"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                 \
-    {"short_description", CUSTOM("short_description"), SC_TEXT, SC_NULLABLE, NULL, NULL},                     \
-    {"url_key", CUSTOM("url_key"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                         \
-    {"meta_title", CUSTOM("meta_title"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                   \
-    {"meta_keyword", CUSTOM("meta_keyword"), SC_TEXT, SC_NULLABLE, NULL, NULL},                               \
-    {"meta_description", CUSTOM("meta_description"), SC_TEXT, SC_NULLABLE, NULL, NULL},                       \
-    {"special_price", "CAST(" DEF("special_price") " AS DOUBLE PRECISION)", SC_FLOAT, SC_NULLABLE, NULL, NULL},\
-    {"tax_class_id", "CAST(" DEF("tax_class_id") " AS INTEGER)", SC_INT, SC_NULLABLE, NULL, NULL},            \
-    {"color", DEF("color"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                                \
-    {"size", DEF("size"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                                  \
-    {"manufacturer", DEF("manufacturer"), SC_TEXT, SC_NULLABLE, NULL, NULL},                                  \
-    {"news_from_date", DEF("news_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL},                              \
-    {"special_from_date", DEF("special_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL},                        \
+    {"entity_id", "p.entity_id", SC_INT, 0, NULL, NULL, NULL},                                                      \
+    {"id", "p.entity_id", SC_INT, 0, NULL, NULL, NULL},                                                             \
+    {"sku", "p.sku", SC_TEXT, 0, NULL, NULL, NULL},                                                                 \
+    {"attribute_set_id", "p.attribute_set_id", SC_INT, 0, NULL, NULL, NULL},                                        \
+    {"price", "p.price", SC_FLOAT, 0, NULL, NULL, NULL},                                                            \
+    {"type_id", "p.type_id", SC_TEXT, 0, NULL, NULL, NULL},                                                         \
+    {"created_at", "p.created_at", SC_DATETIME, 0, NULL, NULL, NULL},                                               \
+    {"updated_at", "p.updated_at", SC_DATETIME, 0, NULL, NULL, NULL},                                               \
+    {"weight", "p.weight", SC_FLOAT, SC_NULLABLE, NULL, NULL, NULL},                                                \
+    {"description", CUSTOM("description"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                                 \
+    {"short_description", CUSTOM("short_description"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                     \
+    {"url_key", CUSTOM("url_key"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                                         \
+    {"meta_title", CUSTOM("meta_title"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                                   \
+    {"meta_keyword", CUSTOM("meta_keyword"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                               \
+    {"meta_description", CUSTOM("meta_description"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                       \
+    {"special_price", "CAST(" DEF("special_price") " AS DOUBLE PRECISION)", SC_FLOAT, SC_NULLABLE, NULL, NULL, NULL},\
+    {"tax_class_id", "CAST(" DEF("tax_class_id") " AS INTEGER)", SC_INT, SC_NULLABLE, NULL, NULL, NULL},            \
+    {"color", DEF("color"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                                                \
+    {"size", DEF("size"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                                                  \
+    {"manufacturer", DEF("manufacturer"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                                  \
+    {"news_from_date", DEF("news_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                              \
+    {"special_from_date", DEF("special_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                        \
     {"qty", "(SELECT s.qty FROM cataloginventory_stock_item s WHERE s.product_id = p.entity_id)", \
-     SC_FLOAT, SC_NULLABLE, NULL, NULL}
+     SC_FLOAT, SC_NULLABLE, NULL, NULL, NULL}
 
 static const struct sc_field global_fields[] = {
     COMMON_FIELDS,
@@ -56,15 +56,19 @@ static const struct sc_field global_fields[] = {
      /* %text%: a trigram phrase query is a case-insensitive substring match */
      "{{sqlite:p.entity_id IN (SELECT rowid FROM catalog_product_name_fts WHERE"
      " catalog_product_name_fts.name MATCH ('\"' || substr(?, 2, length(?) - 2) || '\"'))}}"
-     "{{postgresql:p.name ILIKE ?}}"},
-    {"status", "p.status", SC_INT, 0, NULL, NULL},
-    {"visibility", "p.visibility", SC_INT, 0, NULL, NULL},
+     "{{postgresql:p.name ILIKE ?}}",
+     /* the trigram index holds one row per product (triggers keep it so): it counts alone */
+     "{{sqlite:SELECT COUNT(*) FROM catalog_product_name_fts WHERE catalog_product_name_fts.name"
+     " MATCH ('\"' || substr(?, 2, length(?) - 2) || '\"')}}"
+     "{{postgresql:SELECT COUNT(*) FROM catalog_product p WHERE p.name ILIKE ?}}"},
+    {"status", "p.status", SC_INT, 0, NULL, NULL, NULL},
+    {"visibility", "p.visibility", SC_INT, 0, NULL, NULL, NULL},
 };
 static const struct sc_field store_fields[] = {
     COMMON_FIELDS,
-    {"name", "COALESCE(" OV("name") ", p.name)", SC_TEXT, 0, NULL, NULL},
-    {"status", "COALESCE(CAST(" OV("status") " AS INTEGER), p.status)", SC_INT, 0, NULL, NULL},
-    {"visibility", "COALESCE(CAST(" OV("visibility") " AS INTEGER), p.visibility)", SC_INT, 0, NULL, NULL},
+    {"name", "COALESCE(" OV("name") ", p.name)", SC_TEXT, 0, NULL, NULL, NULL},
+    {"status", "COALESCE(CAST(" OV("status") " AS INTEGER), p.status)", SC_INT, 0, NULL, NULL, NULL},
+    {"visibility", "COALESCE(CAST(" OV("visibility") " AS INTEGER), p.visibility)", SC_INT, 0, NULL, NULL, NULL},
 };
 /* clang-format on */
 
@@ -1009,7 +1013,13 @@ static enum err save_media(struct db *db, struct arena *a, int64_t id, json_t *m
                         buf_add_ch(&types, ',');
                     buf_add_c(&types, ts);
                 }
-            } else if (strcmp(s, "content") != 0 && strcmp(s, "extension_attributes") != 0)
+            } else if (strcmp(s, "content") == 0) {
+                /* image files are not stored yet: refuse rather than drop the upload */
+                return fail(qe, ERR_INVALID,
+                            "The media gallery entry content is not accepted: store the image "
+                            "file first and send its path in \"file\".",
+                            NULL);
+            } else if (strcmp(s, "extension_attributes") != 0)
                 e = unknown_key(a, qe, k);
             if (e)
                 return e;
@@ -1479,10 +1489,10 @@ enum err product_attribute_json(struct db *db, struct str code, struct buf *out)
 
 /* clang-format off */
 static const struct sc_field set_fields[] = {
-    {"attribute_set_id", "attribute_set_id", SC_INT, 0, NULL, NULL},
-    {"attribute_set_name", "attribute_set_name", SC_TEXT, 0, NULL, NULL},
-    {"sort_order", "sort_order", SC_INT, 0, NULL, NULL},
-    {"entity_type_id", "entity_type_id", SC_INT, 0, NULL, NULL},
+    {"attribute_set_id", "attribute_set_id", SC_INT, 0, NULL, NULL, NULL},
+    {"attribute_set_name", "attribute_set_name", SC_TEXT, 0, NULL, NULL, NULL},
+    {"sort_order", "sort_order", SC_INT, 0, NULL, NULL, NULL},
+    {"entity_type_id", "entity_type_id", SC_INT, 0, NULL, NULL, NULL},
 };
 /* clang-format on */
 const struct sc_entity product_attribute_set_entity = {
@@ -1586,8 +1596,8 @@ enum err stock_item_save_tx(struct db *db, struct str sku, json_t *item, struct 
 
 /* clang-format off */
 static const struct sc_field low_fields[] = {
-    {"qty", "s.qty", SC_FLOAT, 0, NULL, NULL},
-    {"product_id", "s.product_id", SC_INT, 0, NULL, NULL},
+    {"qty", "s.qty", SC_FLOAT, 0, NULL, NULL, NULL},
+    {"product_id", "s.product_id", SC_INT, 0, NULL, NULL, NULL},
 };
 /* clang-format on */
 const struct sc_entity stock_low_entity = {low_fields, 2, "s.product_id", NULL};

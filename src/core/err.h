@@ -45,7 +45,6 @@
     X(NOT_FOUND,          404, "The requested record does not exist.")                            \
     X(EXISTS,             400, "The record already exists.")                                      \
     X(INVALID,            400, "The value is invalid.")                                          \
-    X(FORM_KEY,           403, "Invalid Form Key. Please refresh the page.")                      \
     /* searchCriteria (reference section 7.1) */                                                 \
     X(PAGE_SIZE_MAX,      400, "Maximum SearchCriteria pageSize is %max")                         \
     X(SORT_DIRECTION,     400, "The sort order has to be specified as ASC for ascending order or " \
@@ -58,6 +57,7 @@
     /* catalog (reference section 8.1, Magento 2.4 wording) */                                   \
     X(PRODUCT_NOT_FOUND,  404, "The product that was requested doesn't exist. Verify the product " \
                                "and try again.")                                                  \
+    X(FORM_KEY,           403, "Invalid Form Key. Please refresh the page.")                      \
     /* OAuth 1.0a provider (reference section 4.3, Magento 2.4 wording) */                        \
     X(OAUTH_VERSION,      400, "The \"%1\" Oauth version isn't supported.")                      \
     X(OAUTH_TOKEN_LENGTH, 400, "The token length is invalid. Check the length and try again.")    \

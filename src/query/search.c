@@ -356,6 +356,7 @@ static enum err fail_field(const struct sc_entity *ent, struct query_error *qe, 
 }
 
 struct builder {
+    const struct sc_field *contains_field; /* the last condition used its contains_sql */
     struct arena *a;
     struct buf sql;
     struct str *values;
@@ -544,6 +545,8 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
         if (fd->type == SC_DATETIME)
             goto unsupported;
         const char *tmpl = c == C_LIKE && !has_backslash(v) ? like_template(fd, v) : NULL;
+        if (tmpl && tmpl == fd->contains_sql)
+            b->contains_field = fd;
         if (tmpl) {
             const char *q = strchr(tmpl, '?'), *t = tmpl;
             size_t n = b->nvalues + 1;
@@ -674,6 +677,22 @@ enum err search_build(const struct sc_entity *ent, const struct search_criteria 
         buf_add_ch(&b.sql, ')');
     }
     out->where = buf_cstr(&b.sql);
+    size_t nfilters = 0;
+    for (size_t g = 0; g < sc->ngroups; g++)
+        nfilters += sc->groups[g].n;
+    if (nfilters == 1 && b.contains_field && b.contains_field->contains_count_sql) {
+        /* the one condition's index counts its matches alone; $1 is its pattern */
+        struct buf cnt;
+        buf_init(&cnt, a, 256);
+        const char *t = b.contains_field->contains_count_sql, *q;
+        while ((q = strchr(t, '?'))) {
+            buf_add(&cnt, t, (size_t)(q - t));
+            buf_add_c(&cnt, "$1");
+            t = q + 1;
+        }
+        buf_add_c(&cnt, t);
+        out->count_sql = buf_cstr(&cnt);
+    }
     buf_init(&b.sql, a, 128);
     bool first = true;
     for (size_t i = 0; i < sc->nsorts; i++) {

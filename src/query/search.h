@@ -45,6 +45,9 @@ struct sc_field {
      * index), contains_sql for the commonest such pattern, %text% with at least 3 plain ASCII
      * characters and no other wildcard. Never for a pattern with a backslash escape. */
     const char *like_sql, *contains_sql;
+    /* Optional: the whole count query when a contains_sql condition is the only filter (an index
+     * can count its matches without reading the rows), with "?" for the pattern. */
+    const char *contains_count_sql;
 };
 
 struct sc_entity {
@@ -106,6 +109,7 @@ enum err search_limit(struct search_criteria *sc, bool enabled, int64_t default_
  * wholly after every possible row (no query needed for the items). */
 struct search_sql {
     const char *where, *order, *limit;
+    const char *count_sql; /* non-NULL: counts the matches on its own (contains_count_sql) */
     struct str *values;
     size_t nvalues;
     bool unlimited, past_end;

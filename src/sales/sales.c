@@ -816,31 +816,20 @@ enum err sales_order_comments_json(struct db *db, int64_t id, struct buf *out)
     enum err e = load_state(db, id, &o);
     if (e)
         return e;
-    struct buf list;
-    buf_init(&list, out->arena, 512);
-    if ((e = histories_json(db, id, &list)))
+    struct db_stmt *st;
+    if ((e = db_prepare(db, "SELECT COUNT(*) FROM sales_order_status_history WHERE parent_id = $1",
+                        &st)))
         return e;
-    /* count the entries by their objects */
-    int64_t n = 0;
-    int depth = 0;
-    bool in_str = false;
-    for (size_t i = 0; i < list.len; i++) {
-        char c = list.p[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' && depth++ == 0) {
-            n++;
-        } else if (c == '}') {
-            depth--;
-        }
-    }
+    db_bind_i64(st, 1, id);
+    bool row = false;
+    if ((e = db_next(st, &row)))
+        return e;
+    int64_t n = row ? db_col_i64(st, 0) : 0;
+    if (row)
+        db_done(st);
     buf_add_c(out, "{\"items\":");
-    buf_add_str(out, buf_str(&list));
+    if ((e = histories_json(db, id, out)))
+        return e;
     buf_add_c(out, ",\"total_count\":");
     buf_add_i64(out, n);
     buf_add_ch(out, '}');
@@ -968,10 +957,9 @@ enum err sales_order_json(struct db *db, int64_t id, struct buf *out)
     k(out, &f, "items");
     buf_add_str(out, buf_str(&items));
     bool found = false;
-    int64_t billing_id = 0, shipping_id = 0;
     k(out, &f, "billing_address");
     size_t mark = out->len;
-    if ((e = address_json(db, id, "billing", out, &found, &billing_id)))
+    if ((e = address_json(db, id, "billing", out, &found, NULL)))
         return e;
     if (!found) {
         out->len = mark;
@@ -989,7 +977,7 @@ enum err sales_order_json(struct db *db, int64_t id, struct buf *out)
     bool sf = true;
     struct buf addr;
     buf_init(&addr, out->arena, 512);
-    if ((e = address_json(db, id, "shipping", &addr, &found, &shipping_id)))
+    if ((e = address_json(db, id, "shipping", &addr, &found, NULL)))
         return e;
     if (found) {
         k(out, &sf, "address");
@@ -1014,7 +1002,6 @@ enum err sales_order_json(struct db *db, int64_t id, struct buf *out)
     buf_add_str(out, buf_str(&items));
     buf_add_c(out, "}]}");
     buf_add_ch(out, '}');
-    (void)billing_id;
     return ERR_OK;
 }
 

@@ -172,6 +172,8 @@ void api_oauth_policy(struct api_req *q, struct oauth_policy *pol);
 /* Records an OAuth failure of a signed REST call for Magento's JSON error shape. */
 enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool diagnostics);
 
+/* dispatch.c: answers a request whose handler left it waiting (q->deferred), with the result e. */
+void api_finish(struct api_req *q, enum err e);
 /* panel.c: the admin panel around the JSON API. */
 /* The value of the cookie called name in a Cookie header (RFC 6265 5.4: "a=b; c=d"), trimmed;
  * STR_NULL when absent. The result points into header. */
@@ -190,8 +192,6 @@ bool panel_serve_static(struct api_req *q);
  * bearer callers. Failures count toward the admin lock-out; the lock ends the admin's sessions. */
 enum err panel_confirm_password(struct api_req *q, api_handler next);
 
-/* dispatch.c: answers a request whose handler left it waiting (q->deferred), with the result e. */
-void api_finish(struct api_req *q, enum err e);
 /* dispatch.c: hand slow work to the blocking pool; done runs on the loop and finishes the
  * request like a handler would. */
 void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg);

@@ -44,8 +44,10 @@ static enum err no_such(struct api_req *q, const char *field, int64_t id)
 /* A path id: digits, else Magento's type error for an int parameter. */
 static enum err path_id(struct api_req *q, struct str s, int64_t *id)
 {
-    bool ok = s.len > 0 && s.len <= 18;
-    for (size_t i = 0; ok && i < s.len; i++)
+    /* an int as PHP takes it: optional minus sign, then digits */
+    size_t start = s.len > 1 && s.p[0] == '-' ? 1 : 0;
+    bool ok = s.len > start && s.len <= 18;
+    for (size_t i = start; ok && i < s.len; i++)
         ok = s.p[i] >= '0' && s.p[i] <= '9';
     if (ok && str_to_i64(s, id))
         return ERR_OK;
@@ -562,18 +564,18 @@ enum err api_customer_email_available(struct api_req *q)
 
 /* clang-format off */
 static const struct sc_field customer_search_fields[] = {
-    {"id", "entity_id", SC_INT, 0, NULL, NULL}, {"entity_id", "entity_id", SC_INT, 0, NULL, NULL},
-    {"email", "email", SC_TEXT, 0, NULL, NULL}, {"firstname", "firstname", SC_TEXT, 0, NULL, NULL},
-    {"lastname", "lastname", SC_TEXT, 0, NULL, NULL}, {"middlename", "middlename", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"prefix", "prefix", SC_TEXT, SC_NULLABLE, NULL, NULL}, {"suffix", "suffix", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"group_id", "group_id", SC_INT, 0, NULL, NULL}, {"store_id", "store_id", SC_INT, 0, NULL, NULL},
-    {"website_id", "website_id", SC_INT, 0, NULL, NULL}, {"created_at", "created_at", SC_DATETIME, 0, NULL, NULL},
-    {"updated_at", "updated_at", SC_DATETIME, 0, NULL, NULL}, {"created_in", "created_in", SC_TEXT, 0, NULL, NULL},
-    {"dob", "dob", SC_TEXT, SC_NULLABLE, NULL, NULL}, {"gender", "gender", SC_INT, SC_NULLABLE, NULL, NULL},
-    {"taxvat", "taxvat", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"default_billing", "default_billing", SC_INT, SC_NULLABLE, NULL, NULL},
-    {"default_shipping", "default_shipping", SC_INT, SC_NULLABLE, NULL, NULL},
-    {"disable_auto_group_change", "disable_auto_group_change", SC_INT, 0, NULL, NULL},
+    {.name = "id", .expr = "entity_id", .type = SC_INT, .flags = 0}, {.name = "entity_id", .expr = "entity_id", .type = SC_INT, .flags = 0},
+    {.name = "email", .expr = "email", .type = SC_TEXT, .flags = 0}, {.name = "firstname", .expr = "firstname", .type = SC_TEXT, .flags = 0},
+    {.name = "lastname", .expr = "lastname", .type = SC_TEXT, .flags = 0}, {.name = "middlename", .expr = "middlename", .type = SC_TEXT, .flags = SC_NULLABLE},
+    {.name = "prefix", .expr = "prefix", .type = SC_TEXT, .flags = SC_NULLABLE}, {.name = "suffix", .expr = "suffix", .type = SC_TEXT, .flags = SC_NULLABLE},
+    {.name = "group_id", .expr = "group_id", .type = SC_INT, .flags = 0}, {.name = "store_id", .expr = "store_id", .type = SC_INT, .flags = 0},
+    {.name = "website_id", .expr = "website_id", .type = SC_INT, .flags = 0}, {.name = "created_at", .expr = "created_at", .type = SC_DATETIME, .flags = 0},
+    {.name = "updated_at", .expr = "updated_at", .type = SC_DATETIME, .flags = 0}, {.name = "created_in", .expr = "created_in", .type = SC_TEXT, .flags = 0},
+    {.name = "dob", .expr = "dob", .type = SC_TEXT, .flags = SC_NULLABLE}, {.name = "gender", .expr = "gender", .type = SC_INT, .flags = SC_NULLABLE},
+    {.name = "taxvat", .expr = "taxvat", .type = SC_TEXT, .flags = SC_NULLABLE},
+    {.name = "default_billing", .expr = "default_billing", .type = SC_INT, .flags = SC_NULLABLE},
+    {.name = "default_shipping", .expr = "default_shipping", .type = SC_INT, .flags = SC_NULLABLE},
+    {.name = "disable_auto_group_change", .expr = "disable_auto_group_change", .type = SC_INT, .flags = 0},
 };
 /* clang-format on */
 static const struct sc_entity customer_search = {

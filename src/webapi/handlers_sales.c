@@ -34,8 +34,10 @@ static enum err type_error(struct api_req *q, json_t *value, const char *type)
 static enum err path_id(struct api_req *q, int64_t *id)
 {
     struct str s = q->vars[0];
-    bool ok = s.len > 0 && s.len <= 18;
-    for (size_t i = 0; ok && i < s.len; i++)
+    /* an int as PHP takes it: optional minus sign, then digits */
+    size_t start = s.len > 1 && s.p[0] == '-' ? 1 : 0;
+    bool ok = s.len > start && s.len <= 18;
+    for (size_t i = start; ok && i < s.len; i++)
         ok = s.p[i] >= '0' && s.p[i] <= '9';
     if (ok && str_to_i64(s, id))
         return ERR_OK;
@@ -126,6 +128,8 @@ static enum err one(struct api_req *q, enum err (*render)(struct db *, int64_t, 
     enum err e = path_id(q, &id);
     if (e)
         return e;
+    if (id == 0) /* the repositories' own check */
+        return api_fail_msg(q, ERR_INVALID, "An ID is needed. Set the ID and try again.", NULL);
     e = render(q->w->db, id, &q->out);
     return e ? fail(q, e, NULL) : ERR_OK;
 }
@@ -408,37 +412,37 @@ enum err api_order_ship(struct api_req *q)
 
 /* clang-format off */
 static const struct sc_field order_fields[] = {
-    {"entity_id", "o.entity_id", SC_INT, 0, NULL, NULL}, {"increment_id", "o.increment_id", SC_TEXT, 0, NULL, NULL},
-    {"state", "o.state", SC_TEXT, 0, NULL, NULL}, {"status", "o.status", SC_TEXT, 0, NULL, NULL},
-    {"store_id", "o.store_id", SC_INT, 0, NULL, NULL}, {"customer_id", "o.customer_id", SC_INT, SC_NULLABLE, NULL, NULL},
-    {"customer_email", "o.customer_email", SC_TEXT, 0, NULL, NULL},
-    {"customer_firstname", "o.customer_firstname", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"customer_lastname", "o.customer_lastname", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"customer_group_id", "o.customer_group_id", SC_INT, 0, NULL, NULL},
-    {"customer_is_guest", "o.customer_is_guest", SC_INT, 0, NULL, NULL},
-    {"grand_total", "o.grand_total", SC_FLOAT, 0, NULL, NULL}, {"base_grand_total", "o.grand_total", SC_FLOAT, 0, NULL, NULL},
-    {"subtotal", "o.subtotal", SC_FLOAT, 0, NULL, NULL}, {"base_subtotal", "o.subtotal", SC_FLOAT, 0, NULL, NULL},
-    {"shipping_amount", "o.shipping_amount", SC_FLOAT, 0, NULL, NULL},
-    {"total_paid", "o.total_paid", SC_FLOAT, 0, NULL, NULL}, {"total_invoiced", "o.total_invoiced", SC_FLOAT, 0, NULL, NULL},
-    {"total_qty_ordered", "o.total_qty_ordered", SC_FLOAT, 0, NULL, NULL},
-    {"shipping_description", "o.shipping_description", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"order_currency_code", "o.currency_code", SC_TEXT, 0, NULL, NULL},
-    {"base_currency_code", "o.currency_code", SC_TEXT, 0, NULL, NULL},
-    {"created_at", "o.created_at", SC_DATETIME, 0, NULL, NULL}, {"updated_at", "o.updated_at", SC_DATETIME, 0, NULL, NULL},
+    {.name = "entity_id", .expr = "o.entity_id", .type = SC_INT, .flags = 0}, {.name = "increment_id", .expr = "o.increment_id", .type = SC_TEXT, .flags = 0},
+    {.name = "state", .expr = "o.state", .type = SC_TEXT, .flags = 0}, {.name = "status", .expr = "o.status", .type = SC_TEXT, .flags = 0},
+    {.name = "store_id", .expr = "o.store_id", .type = SC_INT, .flags = 0}, {.name = "customer_id", .expr = "o.customer_id", .type = SC_INT, .flags = SC_NULLABLE},
+    {.name = "customer_email", .expr = "o.customer_email", .type = SC_TEXT, .flags = 0},
+    {.name = "customer_firstname", .expr = "o.customer_firstname", .type = SC_TEXT, .flags = SC_NULLABLE},
+    {.name = "customer_lastname", .expr = "o.customer_lastname", .type = SC_TEXT, .flags = SC_NULLABLE},
+    {.name = "customer_group_id", .expr = "o.customer_group_id", .type = SC_INT, .flags = 0},
+    {.name = "customer_is_guest", .expr = "o.customer_is_guest", .type = SC_INT, .flags = 0},
+    {.name = "grand_total", .expr = "o.grand_total", .type = SC_FLOAT, .flags = 0}, {.name = "base_grand_total", .expr = "o.grand_total", .type = SC_FLOAT, .flags = 0},
+    {.name = "subtotal", .expr = "o.subtotal", .type = SC_FLOAT, .flags = 0}, {.name = "base_subtotal", .expr = "o.subtotal", .type = SC_FLOAT, .flags = 0},
+    {.name = "shipping_amount", .expr = "o.shipping_amount", .type = SC_FLOAT, .flags = 0},
+    {.name = "total_paid", .expr = "o.total_paid", .type = SC_FLOAT, .flags = 0}, {.name = "total_invoiced", .expr = "o.total_invoiced", .type = SC_FLOAT, .flags = 0},
+    {.name = "total_qty_ordered", .expr = "o.total_qty_ordered", .type = SC_FLOAT, .flags = 0},
+    {.name = "shipping_description", .expr = "o.shipping_description", .type = SC_TEXT, .flags = SC_NULLABLE},
+    {.name = "order_currency_code", .expr = "o.currency_code", .type = SC_TEXT, .flags = 0},
+    {.name = "base_currency_code", .expr = "o.currency_code", .type = SC_TEXT, .flags = 0},
+    {.name = "created_at", .expr = "o.created_at", .type = SC_DATETIME, .flags = 0}, {.name = "updated_at", .expr = "o.updated_at", .type = SC_DATETIME, .flags = 0},
 };
 static const struct sc_field invoice_fields[] = {
-    {"entity_id", "i.entity_id", SC_INT, 0, NULL, NULL}, {"order_id", "i.order_id", SC_INT, 0, NULL, NULL},
-    {"increment_id", "i.increment_id", SC_TEXT, 0, NULL, NULL}, {"state", "i.state", SC_INT, 0, NULL, NULL},
-    {"store_id", "i.store_id", SC_INT, 0, NULL, NULL}, {"grand_total", "i.grand_total", SC_FLOAT, 0, NULL, NULL},
-    {"base_grand_total", "i.grand_total", SC_FLOAT, 0, NULL, NULL}, {"subtotal", "i.subtotal", SC_FLOAT, 0, NULL, NULL},
-    {"total_qty", "i.total_qty", SC_FLOAT, 0, NULL, NULL},
-    {"created_at", "i.created_at", SC_DATETIME, 0, NULL, NULL}, {"updated_at", "i.updated_at", SC_DATETIME, 0, NULL, NULL},
+    {.name = "entity_id", .expr = "i.entity_id", .type = SC_INT, .flags = 0}, {.name = "order_id", .expr = "i.order_id", .type = SC_INT, .flags = 0},
+    {.name = "increment_id", .expr = "i.increment_id", .type = SC_TEXT, .flags = 0}, {.name = "state", .expr = "i.state", .type = SC_INT, .flags = 0},
+    {.name = "store_id", .expr = "i.store_id", .type = SC_INT, .flags = 0}, {.name = "grand_total", .expr = "i.grand_total", .type = SC_FLOAT, .flags = 0},
+    {.name = "base_grand_total", .expr = "i.grand_total", .type = SC_FLOAT, .flags = 0}, {.name = "subtotal", .expr = "i.subtotal", .type = SC_FLOAT, .flags = 0},
+    {.name = "total_qty", .expr = "i.total_qty", .type = SC_FLOAT, .flags = 0},
+    {.name = "created_at", .expr = "i.created_at", .type = SC_DATETIME, .flags = 0}, {.name = "updated_at", .expr = "i.updated_at", .type = SC_DATETIME, .flags = 0},
 };
 static const struct sc_field shipment_fields[] = {
-    {"entity_id", "s.entity_id", SC_INT, 0, NULL, NULL}, {"order_id", "s.order_id", SC_INT, 0, NULL, NULL},
-    {"increment_id", "s.increment_id", SC_TEXT, 0, NULL, NULL}, {"store_id", "s.store_id", SC_INT, 0, NULL, NULL},
-    {"customer_id", "s.customer_id", SC_INT, SC_NULLABLE, NULL, NULL}, {"total_qty", "s.total_qty", SC_FLOAT, 0, NULL, NULL},
-    {"created_at", "s.created_at", SC_DATETIME, 0, NULL, NULL}, {"updated_at", "s.updated_at", SC_DATETIME, 0, NULL, NULL},
+    {.name = "entity_id", .expr = "s.entity_id", .type = SC_INT, .flags = 0}, {.name = "order_id", .expr = "s.order_id", .type = SC_INT, .flags = 0},
+    {.name = "increment_id", .expr = "s.increment_id", .type = SC_TEXT, .flags = 0}, {.name = "store_id", .expr = "s.store_id", .type = SC_INT, .flags = 0},
+    {.name = "customer_id", .expr = "s.customer_id", .type = SC_INT, .flags = SC_NULLABLE}, {.name = "total_qty", .expr = "s.total_qty", .type = SC_FLOAT, .flags = 0},
+    {.name = "created_at", .expr = "s.created_at", .type = SC_DATETIME, .flags = 0}, {.name = "updated_at", .expr = "s.updated_at", .type = SC_DATETIME, .flags = 0},
 };
 /* clang-format on */
 #define N(a) (sizeof(a) / sizeof(a[0]))

@@ -230,7 +230,8 @@ enum err api_list(struct api_req *q, const struct api_list *l)
         return api_fail_query(q, &qe);
     const char *from = search_store_sql(q->a, l->from, store_id);
     const char *select = search_store_sql(q->a, l->select, store_id);
-    const char *count_sql = cat(q->a, "SELECT COUNT(*) ", from, ss.where, NULL);
+    const char *count_sql =
+        ss.count_sql ? ss.count_sql : cat(q->a, "SELECT COUNT(*) ", from, ss.where, NULL);
     if (ss.unlimited)
         return list_stream(q, l, &sc, &ss, count_sql, cat(q->a, select, ss.where, ss.order, NULL));
     /* A page: the filter, sort and limit pick keys only (an index can cover them), then the

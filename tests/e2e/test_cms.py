@@ -669,3 +669,11 @@ def test_search_acl_and_guest(cms_server, server_factory):
 def test_fields_on_a_page(admin):
     r = admin.get(f"{PAGE}/2?fields=id,identifier,active")
     assert_response(r, 200, {"id": 2, "identifier": "home", "active": True})
+
+
+@pytest.mark.parametrize("path", [PAGE, BLOCK])
+def test_invalid_utf8_and_nul_refs(admin, path):
+    body = assert_json_error(admin.get(f"{path}/%FF%FE"), 404)
+    assert body["message"] in (MSG_PAGE_MISSING, MSG_BLOCK_MISSING)
+    assert admin.get(f"{path}/%00").status_code in (400, 404)
+    assert admin.get(f"{PAGE}/1").status_code == 200

@@ -458,3 +458,11 @@ def test_delete_address(server, admin_token):
                                    token=admin_token), 404, no_such("addressId", first["id"]))
     assert_response(server.request("DELETE", f"/rest/V1/addresses/{second['id']}"), 401,
                     not_authorized("Magento_Customer::manage"))
+
+
+@pytest.mark.parametrize("ref,status", [("0", 404), ("-5", 404), ("%FF", 400), ("1.5", 400),
+                                        ("12345678901234567890", 400)])
+def test_hostile_customer_ids(server, admin_token, ref, status):
+    r = server.get(f"{CUSTOMERS}/{ref}", token=admin_token)
+    body = assert_json_error(r, status)
+    assert body["message"] == (MSG_NO_SUCH if status == 404 else MSG_TYPE)

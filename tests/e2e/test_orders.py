@@ -493,3 +493,24 @@ def test_fields_on_documents(shop):
     assert_response(r, 200, {"order_id": oid, "items": [{"qty": 1}]})
     # Magento: a malformed spec empties the answer
     assert_response(api(shop, "GET", f"/orders/{oid}?fields=items[sku"), 200, [])
+
+
+@pytest.mark.parametrize("ref,status,expected", [
+    ("0", 400, {"message": "An ID is needed. Set the ID and try again."}),
+    ("-1", 404, {"message": MSG_MISSING}),
+    ("99999999999999999999", 400, {"message": MSG_TYPE,
+                                   "parameters": {"value": "99999999999999999999",
+                                                  "type": "int"}}),
+    ("1e3", 400, {"message": MSG_TYPE, "parameters": {"value": "1e3", "type": "int"}}),
+    ("%27%20OR%201%3D1", 400, {"message": MSG_TYPE, "parameters": {"value": "' OR 1=1",
+                                                                   "type": "int"}}),
+])
+@pytest.mark.parametrize("path", ["/orders/{}", "/invoices/{}", "/shipment/{}"])
+def test_hostile_ids(shop, path, ref, status, expected):
+    assert_response(api(shop, "GET", path.format(ref)), status, expected)
+
+
+def test_invalid_utf8_id(shop):
+    r = api(shop, "GET", "/orders/%FF")
+    body = assert_json_error(r, 400)
+    assert body["message"] == MSG_TYPE

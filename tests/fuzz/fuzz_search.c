@@ -13,11 +13,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct sc_field fields[] = {
-    {"id", "t.id", SC_INT, 0, NULL, NULL},
-    {"name", "t.name", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"price", "t.price", SC_FLOAT, 0, NULL, NULL},
-    {"created_at", "t.created_at", SC_DATETIME, 0, NULL, NULL},
-    {"scoped", "(SELECT v FROM x WHERE s = @STORE@)", SC_TEXT, SC_NULLABLE, NULL, NULL},
+    {"id", "t.id", SC_INT, 0, NULL, NULL, NULL},
+    {"name", "t.name", SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},
+    {"price", "t.price", SC_FLOAT, 0, NULL, NULL, NULL},
+    {"created_at", "t.created_at", SC_DATETIME, 0, NULL, NULL, NULL},
+    {"scoped", "(SELECT v FROM x WHERE s = @STORE@)", SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},
 };
 static const struct sc_entity entity = {fields, sizeof(fields) / sizeof(fields[0]), "t.id", NULL};
 

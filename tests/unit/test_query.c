@@ -16,11 +16,12 @@
 
 /* clang-format off */
 static const struct sc_field fields[] = {
-    {"id", "t.id", SC_INT, 0, NULL, NULL},
-    {"name", "t.name", SC_TEXT, SC_NULLABLE, NULL, NULL},
-    {"price", "t.price", SC_FLOAT, 0, NULL, NULL},
-    {"created_at", "t.created_at", SC_DATETIME, 0, NULL, NULL},
-    {"title", "t.title", SC_TEXT, 0, "{{sqlite:t.id IN (SELECT rowid FROM f WHERE f.title LIKE ?)}}", NULL},
+    {"id", "t.id", SC_INT, 0, NULL, NULL, NULL},
+    {"name", "t.name", SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},
+    {"price", "t.price", SC_FLOAT, 0, NULL, NULL, NULL},
+    {"created_at", "t.created_at", SC_DATETIME, 0, NULL, NULL, NULL},
+    {"title", "t.title", SC_TEXT, 0, "{{sqlite:t.id IN (SELECT rowid FROM f WHERE f.title LIKE ?)}}",
+     "t.id IN (SELECT rowid FROM f WHERE f.title MATCH ?)", "SELECT COUNT(*) FROM f WHERE f.title MATCH ?"},
 };
 /* clang-format on */
 static const struct sc_entity entity = {fields, sizeof(fields) / sizeof(fields[0]), "t.id", NULL};
