@@ -263,8 +263,17 @@ enum err api_authorize(struct api_req *q)
     if (r->anonymous)
         return ERR_OK;
     if ((r->flags & R_GUEST) &&
-        store_config_get_bool(q->w->config, "webapi/webapisecurity/allow_insecure", -1))
+        store_config_get_bool(q->w->config, "webapi/webapisecurity/allow_insecure", -1)) {
+        /* Anyone may call the route, but a Bearer caller is still known, so what the answer
+         * guards by ACL (a product's stock_item) follows that caller, as Magento's user context
+         * does; an unknown token leaves a guest. (A signed OAuth call stays a guest here: its
+         * check needs the nonce writer, and the route does not need the caller.) */
+        struct str auth = http_header(q->http, "authorization"), token;
+        if (auth.p && str_ieq(str_cut(auth, ' ', &token), STR_LIT("bearer")) && token.p &&
+            str_find(token, ' ') < 0)
+            bearer(q, token);
         return ERR_OK;
+    }
     q->caller = (struct caller){CALLER_GUEST, 0, false, 0, false};
     struct str auth = http_header(q->http, "authorization");
     if (!auth.p && (r->flags & R_ADMIN)) {

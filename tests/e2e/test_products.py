@@ -342,6 +342,11 @@ def test_guest_access_switch(server_factory):
         assert srv.get(path).status_code == 200, path
     p = body_json(srv.get("/rest/V1/products/CT-01"))
     assert "stock_item" not in p["extension_attributes"]
+    # an admin's Bearer token still counts: the guarded extension attribute follows the caller
+    p = body_json(srv.get("/rest/V1/products/CT-01", token=token))
+    assert "stock_item" in p["extension_attributes"]
+    p = body_json(srv.get("/rest/V1/products/CT-01", token="0" * 32))
+    assert "stock_item" not in p["extension_attributes"]
     # writes and the stock items stay protected
     r = srv.request("PUT", "/rest/V1/products/CT-01", json={"product": {"price": 1}})
     assert_response(r, 401, not_authorized("Magento_Catalog::products"))
