@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "oauth/nonce.h"
 #include "store/store.h"
 
 enum http_verb { VERB_GET, VERB_POST, VERB_PUT, VERB_DELETE, VERB_OTHER };
@@ -53,12 +54,24 @@ struct webapi_app {
     struct nonce_store *nonces;
 };
 
+/* A request waiting for its nonce to be recorded: queued during a turn of the worker's loop,
+ * committed with the turn's other nonces at its end (api_nonce_flush), then done(r, arg) runs on
+ * the loop with nonce.result set. */
+struct nonce_wait {
+    struct nonce_req nonce;
+    struct http_ticket *ticket;
+    void (*done)(struct http_request *r, void *arg);
+    void *arg;
+    struct nonce_wait *next;
+};
+
 /* One per worker thread. */
 struct webapi_worker {
     const struct webapi_app *app;
     struct db *db;
     struct store_config *config;
     struct store_cache *stores;
+    struct nonce_wait *nonces_head, *nonces_tail; /* this turn's signed requests */
 };
 
 enum caller_kind { CALLER_GUEST, CALLER_ADMIN, CALLER_CUSTOMER, CALLER_INTEGRATION };
@@ -142,6 +155,9 @@ void api_oauth_policy(struct api_req *q, struct oauth_policy *pol);
 /* Records an OAuth failure of a signed REST call for Magento's JSON error shape. */
 enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool diagnostics);
 
+/* dispatch.c: suspends the request until its nonce (nw->nonce, filled in) is recorded at the end
+ * of this turn of the loop; then nw->done runs. */
+void api_nonce_wait(struct api_req *q, struct nonce_wait *nw);
 /* dispatch.c: hand slow work to the blocking pool; done runs on the loop and finishes the
  * request like a handler would. */
 void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg);

@@ -146,12 +146,10 @@ enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool di
 }
 
 struct signed_wait {
-    struct nonce_req nonce;
-    struct http_ticket *ticket;
+    struct nonce_wait wait;
     struct api_req *q;
     struct caller caller;
     bool integration_active;
-    enum err result;
 };
 
 static void nonce_resumed(struct http_request *r, void *arg)
@@ -161,26 +159,19 @@ static void nonce_resumed(struct http_request *r, void *arg)
     struct api_req *q = w->q;
     q->deferred = false;
     enum err e;
-    if (w->result == ERR_OAUTH_NONCE_USED) {
+    enum err result = w->wait.nonce.result;
+    if (result == ERR_OAUTH_NONCE_USED) {
         char id[24];
-        snprintf(id, sizeof(id), "%lld", (long long)w->nonce.consumer_id);
+        snprintf(id, sizeof(id), "%lld", (long long)w->wait.nonce.consumer_id);
         e = api_fail_list(q, ERR_OAUTH_NONCE_USED, json_pack("[s]", id));
-    } else if (w->result) {
-        e = api_fail(q, w->result);
+    } else if (result) {
+        e = api_fail(q, result);
     } else {
         if (w->integration_active)
             set_integration(q, &w->caller);
         e = acl(q);
     }
     api_continue(q, e);
-}
-
-/* Writer thread: hand the answer back to the request's loop. */
-static void nonce_recorded(struct nonce_req *n, enum err result)
-{
-    struct signed_wait *w = n->arg;
-    w->result = result;
-    http_resume(w->ticket, nonce_resumed, w);
 }
 
 static bool diagnostics_on(struct api_req *q, int64_t consumer_id)
@@ -224,14 +215,13 @@ static enum err signed_request(struct api_req *q, struct str authorization)
     struct signed_wait *w = arena_calloc(q->a, 1, sizeof(*w));
     w->q = q;
     w->integration_active = active_integration(q, ok.consumer.id, &w->caller);
-    w->nonce.consumer_id = ok.consumer.id;
-    w->nonce.timestamp = ok.timestamp;
-    snprintf(w->nonce.nonce, sizeof(w->nonce.nonce), "%.*s", STR_FMT(ok.nonce));
-    w->nonce.done = nonce_recorded;
-    w->nonce.arg = w;
-    w->ticket = http_suspend(q->http);
+    w->wait.nonce.consumer_id = ok.consumer.id;
+    w->wait.nonce.timestamp = ok.timestamp;
+    snprintf(w->wait.nonce.nonce, sizeof(w->wait.nonce.nonce), "%.*s", STR_FMT(ok.nonce));
+    w->wait.done = nonce_resumed;
+    w->wait.arg = w;
     q->deferred = true;
-    nonce_store_submit(q->w->app->nonces, &w->nonce);
+    api_nonce_wait(q, &w->wait);
     return ERR_OK;
 }
 

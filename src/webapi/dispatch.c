@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/migrate.h"
 #include "oauth/nonce.h"
@@ -170,6 +171,38 @@ static void handle(struct http_request *r)
         db_read_end(q->w->db);
 }
 
+void api_nonce_wait(struct api_req *q, struct nonce_wait *nw)
+{
+    struct webapi_worker *w = q->w;
+    nw->ticket = http_suspend(q->http);
+    nw->next = NULL;
+    if (w->nonces_tail)
+        w->nonces_tail->next = nw;
+    else
+        w->nonces_head = nw;
+    w->nonces_tail = nw;
+}
+
+/* End of a turn of the loop: one commit for every nonce the turn's signed requests brought, then
+ * their answers. Answering can start a pipelined request that queues a nonce again: repeat. */
+static void worker_turn_end(void *ctx)
+{
+    struct webapi_worker *w = ctx;
+    while (w->nonces_head) {
+        struct nonce_wait *list = w->nonces_head;
+        w->nonces_head = w->nonces_tail = NULL;
+        for (struct nonce_wait *nw = list; nw; nw = nw->next)
+            nw->nonce.next = nw->next ? &nw->next->nonce : NULL;
+        nonce_store_commit(w->app->nonces, w->db, &list->nonce, clock_now(),
+                           store_config_get_int(w->config, "oauth/timestamp_window", -1));
+        for (struct nonce_wait *nw = list; nw;) {
+            struct nonce_wait *next = nw->next; /* nw lives in the arena done may free */
+            http_resume_now(nw->ticket, nw->done, nw->arg);
+            nw = next;
+        }
+    }
+}
+
 struct deferred {
     struct api_req *q;
     void (*work)(void *);
@@ -287,9 +320,10 @@ int webapi_serve(const struct settings *s)
                   pending);
         return 1;
     }
-    e = nonce_store_start(s->db_url, &app.nonces);
+    /* A second process on the same SQLite store waits for the first to finish its shutdown. */
+    e = nonce_store_new(s->db_url, (int)s->shutdown_timeout + 5, &app.nonces);
     if (e) {
-        log_error("cannot start the nonce writer: %s", err_message(e));
+        log_error("cannot set up the nonce store: %s", err_message(e));
         return 1;
     }
     FILE *access = NULL;
@@ -322,6 +356,7 @@ int webapi_serve(const struct settings *s)
         .worker_init = worker_init,
         .worker_fini = worker_fini,
         .handler = handle,
+        .turn_end = worker_turn_end,
         .render_transport_error = api_transport_error,
         .app = &app,
     };
@@ -330,7 +365,7 @@ int webapi_serve(const struct settings *s)
         log_warn("background cleanup did not start; expired tokens stay until the next start");
     int rc = http_serve(&cfg, on_ready);
     cleanup_stop(cleaner);
-    nonce_store_stop(app.nonces);
+    nonce_store_free(app.nonces);
     if (access && access != stderr)
         fclose(access);
     crypto_wipe(&app.key, sizeof(app.key));
