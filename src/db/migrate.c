@@ -13,9 +13,9 @@ static enum err ensure_table(struct db *db)
                        " applied_at BIGINT NOT NULL)");
 }
 
-/* A migration counts as applied when its own version is recorded, not when a higher one is: branches
- * developed side by side may land their migrations out of numbering order, and a store that already
- * has the later one must still receive the earlier. */
+/* A migration counts as applied when its own version is recorded, not when a higher one is:
+ * branches developed side by side may land their migrations out of numbering order, and a store
+ * that already has the later one must still receive the earlier. */
 static enum err is_applied(struct db *db, int version, bool *applied)
 {
     struct db_stmt *st;

@@ -329,8 +329,9 @@ static enum err sq_read_begin(struct db *d)
 
 static void sq_read_end(struct db *d)
 {
-    if (!sqlite3_get_autocommit(DB(d)->h))
-        sqlite3_exec(DB(d)->h, "COMMIT", NULL, NULL, NULL);
+    /* prepared once (sqlite3_exec would parse "COMMIT" on every GET) */
+    if (!sqlite3_get_autocommit(DB(d)->h) && run_sql(d, "COMMIT") != ERR_OK)
+        sqlite3_exec(DB(d)->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static bool sq_changed(struct db *d)

@@ -26,8 +26,8 @@ enum err nonce_store_new(const char *db_url, int wait_seconds, struct nonce_stor
     char db_path[PATH_MAX - 16], path[PATH_MAX];
     if (db_url_file(db_url, db_path, sizeof(db_path))) {
         snprintf(path, sizeof(path), "%s-nonces", db_path);
-        enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds,
-                                        &s->journal);
+        enum err e =
+            nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds, &s->journal);
         if (e) {
             free(s);
             return e;
@@ -92,18 +92,24 @@ static void commit_table(struct db *db, struct nonce_req *batch)
     }
 }
 
-void nonce_store_commit(struct nonce_store *s, struct db *db, struct nonce_req *batch, int64_t now,
-                        int64_t window)
+static void count(struct nonce_store *s, struct nonce_batch *b)
 {
-    uint64_t t0 = clock_mono_us();
-    if (s->journal)
-        nonce_journal_commit(s->journal, batch, now, window);
-    else
-        commit_table(db, batch);
     long long fresh = 0;
-    for (struct nonce_req *r = batch; r; r = r->next)
+    for (struct nonce_req *r = b->reqs; r; r = r->next)
         fresh += r->result == ERR_OK;
     atomic_fetch_add(&s->commits, 1);
     atomic_fetch_add(&s->nonces, fresh);
-    atomic_fetch_add(&s->commit_us, (long long)(clock_mono_us() - t0));
+    atomic_fetch_add(&s->commit_us, (long long)(clock_mono_us() - b->start_us));
+}
+
+bool nonce_store_submit(struct nonce_store *s, struct db *db, struct nonce_batch *b, int64_t now,
+                        int64_t window)
+{
+    b->start_us = clock_mono_us();
+    if (!s->journal) {
+        commit_table(db, b->reqs);
+        count(s, b);
+        return true;
+    }
+    return nonce_journal_submit(s->journal, b, now, window); /* the journal counts its own */
 }

@@ -2,15 +2,17 @@
  * window, on every thread, after a restart (and, with PostgreSQL, on every node), so it is
  * durably recorded before the request is answered.
  *
- * Group commit without a thread hop: each worker thread collects the nonces of the signed requests
- * it verified during one turn of its event loop and records them all at the end of that turn, on
- * its own thread, with one sync; then it answers them. Where they are recorded depends on the
- * store:
- *   - a database file on this machine (SQLite): the nonce journal beside it (nonce_journal.h),
- *     one pwrite and one fdatasync a batch, the set of nonces in memory;
+ * Group commit: each worker thread collects the nonces of the signed requests it verified during
+ * one turn of its event loop and submits them together at the end of that turn. Where they are
+ * recorded depends on the store:
+ *   - a database file on this machine (SQLite): the nonce journal beside it (nonce_journal.h).
+ *     The worker checks the batch against the set in memory and writes it (page cache) at once;
+ *     the journal's sync thread runs fdatasync back to back, each covering every batch written
+ *     while the previous one ran, and hands each batch back when its sync is done. The worker
+ *     never waits for the disk: it goes on verifying the next requests meanwhile.
  *   - a database server (PostgreSQL, shared by several nodes): the oauth_nonce table, one
- *     transaction a batch on the worker's connection; the primary key refuses a nonce that any
- *     node recorded. */
+ *     transaction a batch on the worker's connection (the server does its own group commit);
+ *     the primary key refuses a nonce that any node recorded. */
 #ifndef SG_OAUTH_NONCE_H
 #define SG_OAUTH_NONCE_H
 
@@ -39,10 +41,29 @@ struct nonce_req {
 enum err nonce_store_new(const char *db_url, int wait_seconds, struct nonce_store **out);
 /* Logs the counters at info level and frees the store. NULL is fine. */
 void nonce_store_free(struct nonce_store *s);
-/* Records every nonce of the list (db: the calling thread's connection, used for a database
- * server) and returns once they are durable, each request's result set. now and window: the
- * clock and oauth/timestamp_window, to forget nonces that can no longer be replayed. */
-void nonce_store_commit(struct nonce_store *s, struct db *db, struct nonce_req *batch, int64_t now,
+/* A batch of nonces on its way to the disk. The caller fills reqs and done (and arg). */
+struct nonce_batch {
+    struct nonce_req *reqs;
+    /* Runs on the store's sync thread once every result is set (only when submit returned
+     * false). */
+    void (*done)(struct nonce_batch *b);
+    void *arg;
+    /* private to the store */
+    struct nonce_batch *next;
+    void *segment;
+    uint32_t nfresh, at;      /* new nonces; their first slot in the segment */
+    unsigned char (*fps)[16]; /* their fingerprints */
+    struct nonce_req **fresh; /* their requests */
+    unsigned char *slots;     /* their slots, to be written */
+    uint64_t start_us;
+    bool ok;
+};
+
+/* Records every nonce of the batch (db: the calling thread's connection, used with a database
+ * server). Returns true when every result is set already, durably (done is not called); false
+ * when the batch waits for a sync: done(b) then runs later on another thread. now and window:
+ * the clock and oauth/timestamp_window, to forget nonces that can no longer be replayed. */
+bool nonce_store_submit(struct nonce_store *s, struct db *db, struct nonce_batch *b, int64_t now,
                         int64_t window);
 
 #endif

@@ -12,9 +12,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
 
@@ -46,7 +48,15 @@ struct nonce_journal {
     struct entry *tab;
     size_t cap, live, removed;
     int64_t cutoff; /* entries older than this may be dropped */
+    /* the sync thread */
+    pthread_t thread;
+    bool started, stop;
+    pthread_cond_t cond;
+    struct nonce_batch *waiting, *waiting_tail; /* written, waiting for a sync */
+    long long syncs, batches, nonces, wait_us;  /* counters, logged at close */
 };
+
+static void *sync_main(void *arg);
 
 /* --- the in-memory set --- */
 
@@ -284,8 +294,8 @@ static bool segment_load(struct nonce_journal *j, struct segment *s)
     bool ok = true;
     while (at < s->alloc) {
         uint32_t n = s->alloc - at < CHUNK ? s->alloc - at : CHUNK;
-        ssize_t got = pread(s->fd, buf, (size_t)n * NONCE_JOURNAL_SLOT,
-                            (off_t)at * NONCE_JOURNAL_SLOT);
+        ssize_t got =
+            pread(s->fd, buf, (size_t)n * NONCE_JOURNAL_SLOT, (off_t)at * NONCE_JOURNAL_SLOT);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0) {
@@ -418,6 +428,7 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
     j->cap = 1024;
     j->tab = calloc(j->cap, sizeof(*j->tab));
     pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->cond, NULL);
     if (!j->tab || strlen(path) >= sizeof(j->path)) {
         nonce_journal_close(j);
         return ERR_UNAVAILABLE;
@@ -473,6 +484,12 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
         return ERR_UNAVAILABLE;
     }
     drop_old_segments(j); /* closes the full ones; deletes none yet (no cutoff known) */
+    if (pthread_create(&j->thread, NULL, sync_main, j) != 0) {
+        log_error("cannot start the nonce journal's sync thread");
+        nonce_journal_close(j);
+        return ERR_UNAVAILABLE;
+    }
+    j->started = true;
     *out = j;
     return ERR_OK;
 }
@@ -481,6 +498,18 @@ void nonce_journal_close(struct nonce_journal *j)
 {
     if (!j)
         return;
+    if (j->started) {
+        pthread_mutex_lock(&j->lock);
+        j->stop = true; /* after the batches still waiting */
+        pthread_cond_signal(&j->cond);
+        pthread_mutex_unlock(&j->lock);
+        pthread_join(j->thread, NULL);
+        if (j->syncs)
+            log_info("nonce journal: %lld nonces in %lld batches, %lld syncs (%.1f nonces a "
+                     "sync), %lld us from a batch's submission to its sync on average",
+                     j->nonces, j->batches, j->syncs, (double)j->nonces / (double)j->syncs,
+                     j->batches ? j->wait_us / j->batches : 0);
+    }
     while (j->segs) {
         struct segment *s = j->segs;
         j->segs = s->next;
@@ -493,6 +522,7 @@ void nonce_journal_close(struct nonce_journal *j)
         close(j->dir_fd);
     free(j->tab);
     pthread_mutex_destroy(&j->lock);
+    pthread_cond_destroy(&j->cond);
     free(j);
 }
 
@@ -524,24 +554,135 @@ static struct segment *room_for(struct nonce_journal *j, uint32_t n)
     return s;
 }
 
-void nonce_journal_commit(struct nonce_journal *j, struct nonce_req *batch, int64_t now,
+/* Sets the results of a batch whose sync is over (or that failed) and frees its buffers. */
+static void finish(struct nonce_journal *j, struct nonce_batch *b, bool ok)
+{
+    pthread_mutex_lock(&j->lock);
+    struct segment *s = b->segment;
+    if (s) {
+        s->writers--;
+        if (s != j->cur && s->writers == 0)
+            segment_close(s);
+    }
+    for (uint32_t i = 0; i < b->nfresh; i++) {
+        if (ok) {
+            b->fresh[i]->result = ERR_OK;
+        } else {
+            set_remove(j, b->fps[i]); /* never acknowledged: the client may try it again */
+            b->fresh[i]->result = ERR_UNAVAILABLE;
+        }
+    }
+    pthread_mutex_unlock(&j->lock);
+    free(b->fps);
+    free(b->fresh);
+    free(b->slots);
+    b->fps = NULL;
+    b->fresh = NULL;
+    b->slots = NULL;
+}
+
+/* Writes the batches from first up to (not including) end, which lie one after the other in the
+ * same segment, with one pwritev a run of IOV_MAX; then ok tells whether it all went out. */
+static bool write_run(struct nonce_batch *first, struct nonce_batch *end)
+{
+    struct segment *s = first->segment;
+    enum { MAX_IOV = 64 };
+    struct iovec iov[MAX_IOV];
+    struct nonce_batch *b = first;
+    while (b != end) {
+        off_t off = (off_t)b->at * NONCE_JOURNAL_SLOT;
+        size_t total = 0;
+        int n = 0;
+        struct nonce_batch *from = b;
+        for (; b != end && n < MAX_IOV; b = b->next, n++) {
+            iov[n].iov_base = b->slots;
+            iov[n].iov_len = (size_t)b->nfresh * NONCE_JOURNAL_SLOT;
+            total += iov[n].iov_len;
+        }
+        ssize_t w = pwritev(s->fd, iov, n, off);
+        if (w == (ssize_t)total)
+            continue;
+        /* short or interrupted: one batch at a time */
+        for (struct nonce_batch *c = from; c != b; c = c->next)
+            if (!write_all(s->fd, c->slots, (size_t)c->nfresh * NONCE_JOURNAL_SLOT,
+                           (off_t)c->at * NONCE_JOURNAL_SLOT))
+                return false;
+    }
+    return true;
+}
+
+/* The sync thread: writes what the workers checked, then one fdatasync, back to back while
+ * batches wait; each sync covers every batch queued before it started. */
+static void *sync_main(void *arg)
+{
+    struct nonce_journal *j = arg;
+    pthread_mutex_lock(&j->lock);
+    for (;;) {
+        while (!j->waiting && !j->stop)
+            pthread_cond_wait(&j->cond, &j->lock);
+        struct nonce_batch *list = j->waiting;
+        j->waiting = j->waiting_tail = NULL;
+        if (!list && j->stop)
+            break;
+        pthread_mutex_unlock(&j->lock);
+        /* The queue is in slot order (slots are handed out and queued under one lock): runs of
+         * the same segment are contiguous. Usually one run; two after a rotation. */
+        for (struct nonce_batch *first = list; first;) {
+            struct nonce_batch *end = first->next;
+            while (end && end->segment == first->segment)
+                end = end->next;
+            struct segment *seg = first->segment;
+            bool ok = write_run(first, end) && fdatasync(seg->fd) == 0;
+            if (!ok)
+                log_error("cannot record nonces in the journal: %s", strerror(errno));
+            for (struct nonce_batch *b = first; b != end; b = b->next)
+                b->ok = ok;
+            first = end;
+        }
+        uint64_t now_us = clock_mono_us();
+        long long batches = 0, nonces = 0, wait_us = 0;
+        for (struct nonce_batch *b = list; b; b = b->next) {
+            batches++;
+            nonces += b->ok ? b->nfresh : 0;
+            wait_us += (long long)(now_us - b->start_us);
+        }
+        for (struct nonce_batch *b = list; b;) {
+            struct nonce_batch *next = b->next; /* done may free b */
+            finish(j, b, b->ok);
+            b->done(b);
+            b = next;
+        }
+        pthread_mutex_lock(&j->lock);
+        j->syncs++;
+        j->batches += batches;
+        j->nonces += nonces;
+        j->wait_us += wait_us;
+    }
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_t now,
                           int64_t window)
 {
+    if (!b->start_us)
+        b->start_us = clock_mono_us();
     size_t total = 0;
-    for (struct nonce_req *r = batch; r; r = r->next)
+    for (struct nonce_req *r = b->reqs; r; r = r->next)
         total++;
+    b->segment = NULL;
+    b->nfresh = b->at = 0;
+    b->next = NULL;
     if (!total)
-        return;
-    unsigned char *buf = malloc(total * NONCE_JOURNAL_SLOT);
-    unsigned char(*fps)[16] = malloc(total * sizeof(*fps));
-    struct nonce_req **fresh = malloc(total * sizeof(*fresh));
-    if (!buf || !fps || !fresh) {
-        for (struct nonce_req *r = batch; r; r = r->next)
+        total = 1;
+    b->fps = malloc(total * sizeof(*b->fps));
+    b->fresh = malloc(total * sizeof(*b->fresh));
+    b->slots = malloc(total * NONCE_JOURNAL_SLOT);
+    if (!b->slots || !b->fps || !b->fresh) {
+        for (struct nonce_req *r = b->reqs; r; r = r->next)
             r->result = ERR_UNAVAILABLE;
-        free(buf);
-        free(fps);
-        free(fresh);
-        return;
+        finish(j, b, false);
+        return true;
     }
     uint32_t n = 0;
     int64_t max_ts = 0;
@@ -549,53 +690,41 @@ void nonce_journal_commit(struct nonce_journal *j, struct nonce_req *batch, int6
     int64_t cutoff = now - window - KEEP_MARGIN;
     if (cutoff > j->cutoff)
         j->cutoff = cutoff;
-    for (struct nonce_req *r = batch; r; r = r->next) {
-        fingerprint(r->consumer_id, r->nonce, fps[n]);
+    for (struct nonce_req *r = b->reqs; r; r = r->next) {
+        fingerprint(r->consumer_id, r->nonce, b->fps[n]);
         bool oom;
-        if (!set_add(j, fps[n], r->timestamp, &oom)) {
+        if (!set_add(j, b->fps[n], r->timestamp, &oom)) {
             r->result = oom ? ERR_UNAVAILABLE : ERR_OAUTH_NONCE_USED;
             continue;
         }
-        slot_write(buf + (size_t)n * NONCE_JOURNAL_SLOT, fps[n], r->consumer_id, r->timestamp);
+        slot_write(b->slots + (size_t)n * NONCE_JOURNAL_SLOT, b->fps[n], r->consumer_id,
+                   r->timestamp);
         if (r->timestamp > max_ts)
             max_ts = r->timestamp;
-        fresh[n++] = r;
+        b->fresh[n++] = r;
     }
+    b->nfresh = n;
     struct segment *s = n ? room_for(j, n) : NULL;
-    uint32_t at = 0;
     if (s) {
-        at = s->used;
+        b->at = s->used;
         s->used += n;
         s->writers++;
         if (max_ts > s->max_ts)
             s->max_ts = max_ts;
+        b->segment = s;
+        /* queued in slot order, under the same lock that handed the slots out */
+        if (j->waiting_tail)
+            j->waiting_tail->next = b;
+        else
+            j->waiting = b;
+        j->waiting_tail = b;
+        pthread_cond_signal(&j->cond);
     }
     pthread_mutex_unlock(&j->lock);
-
-    /* The write and its sync run outside the lock: another worker's batch may be written and
-     * synced at the same time. */
-    bool ok = s && write_all(s->fd, buf, (size_t)n * NONCE_JOURNAL_SLOT,
-                             (off_t)at * NONCE_JOURNAL_SLOT) &&
-              fdatasync(s->fd) == 0;
-    if (n && !ok)
-        log_error("cannot record %u nonces in the journal: %s", n, strerror(errno));
-
-    pthread_mutex_lock(&j->lock);
-    if (s) {
-        s->writers--;
-        if (s != j->cur && s->writers == 0)
-            segment_close(s);
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        if (ok) {
-            fresh[i]->result = ERR_OK;
-        } else {
-            set_remove(j, fps[i]); /* never acknowledged: the client may try it again */
-            fresh[i]->result = ERR_UNAVAILABLE;
-        }
-    }
-    pthread_mutex_unlock(&j->lock);
-    free(buf);
-    free(fps);
-    free(fresh);
+    if (s)
+        return false; /* the sync thread writes, syncs and calls done */
+    if (n)
+        log_error("cannot make room for %u nonces in the journal", n);
+    finish(j, b, n == 0);
+    return true;
 }

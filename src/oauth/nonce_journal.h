@@ -15,7 +15,9 @@
  *    8 bytes  check: BLAKE2b of the 32 bytes before, truncated
  * A slot whose check fails (never written, or torn by a crash mid-write) is skipped when the
  * journal is read back at start; slots after it still count, so concurrent appends need no
- * ordering. A segment is deleted once every nonce in it is older than the timestamp window. */
+ * ordering. A segment is deleted once every nonce in it is older than the timestamp window.
+ *
+ * A thread of its own syncs: the workers never wait for the disk. */
 #ifndef SG_OAUTH_NONCE_JOURNAL_H
 #define SG_OAUTH_NONCE_JOURNAL_H
 
@@ -38,12 +40,13 @@ struct nonce_journal;
 enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_seconds,
                             struct nonce_journal **out);
 void nonce_journal_close(struct nonce_journal *j);
-/* Any thread: sets each request's result (ERR_OK: recorded and synced; ERR_OAUTH_NONCE_USED:
- * seen before, or earlier in this batch; ERR_UNAVAILABLE: the write failed, nothing of the batch
- * was recorded). Nonces with timestamps older than now - window are forgotten as memory is
- * reorganised (they can no longer be replayed). Several threads may write and sync at the same
- * time; each returns once its own batch is durable. */
-void nonce_journal_commit(struct nonce_journal *j, struct nonce_req *batch, int64_t now,
+/* Any thread: checks the batch against the set (a nonce seen before, or earlier in this batch:
+ * ERR_OAUTH_NONCE_USED) and writes the new ones. Returns true when every result is set already
+ * (nothing new, or the write failed: ERR_UNAVAILABLE); false when the batch waits for the sync
+ * thread, which sets the rest (ERR_OK once synced) and calls b->done(b). Nonces with timestamps
+ * older than now - window - 60 s are forgotten as memory is reorganised (they can no longer be
+ * replayed). */
+bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_t now,
                           int64_t window);
 /* Nonces held in memory (tests, logs). */
 size_t nonce_journal_count(struct nonce_journal *j);

@@ -183,23 +183,52 @@ void api_nonce_wait(struct api_req *q, struct nonce_wait *nw)
     w->nonces_tail = nw;
 }
 
-/* End of a turn of the loop: one commit for every nonce the turn's signed requests brought, then
- * their answers. Answering can start a pipelined request that queues a nonce again: repeat. */
+/* A turn's nonces on their way to the disk. */
+struct turn_batch {
+    struct nonce_batch b;
+    struct nonce_wait *list;
+};
+
+/* The nonce store's sync thread: the batch is durable; each request carries on on its loop. */
+static void turn_batch_synced(struct nonce_batch *b)
+{
+    struct turn_batch *t = (struct turn_batch *)b;
+    for (struct nonce_wait *nw = t->list; nw;) {
+        struct nonce_wait *next = nw->next; /* nw lives in the arena its loop may free now */
+        http_resume(nw->ticket, nw->done, nw->arg);
+        nw = next;
+    }
+    free(t);
+}
+
+/* End of a turn of the loop: the turn's signed requests submit their nonces together. Answering
+ * at once (a replay, or a database server) can start a pipelined request that queues a nonce
+ * again: repeat. */
 static void worker_turn_end(void *ctx)
 {
     struct webapi_worker *w = ctx;
     while (w->nonces_head) {
         struct nonce_wait *list = w->nonces_head;
         w->nonces_head = w->nonces_tail = NULL;
+        struct turn_batch *t = calloc(1, sizeof(*t));
+        if (!t) {
+            log_error("out of memory submitting nonces");
+            abort();
+        }
+        t->list = list;
+        t->b.reqs = &list->nonce;
+        t->b.done = turn_batch_synced;
         for (struct nonce_wait *nw = list; nw; nw = nw->next)
             nw->nonce.next = nw->next ? &nw->next->nonce : NULL;
-        nonce_store_commit(w->app->nonces, w->db, &list->nonce, clock_now(),
-                           store_config_get_int(w->config, "oauth/timestamp_window", -1));
+        if (!nonce_store_submit(w->app->nonces, w->db, &t->b, clock_now(),
+                                store_config_get_int(w->config, "oauth/timestamp_window", -1)))
+            continue; /* turn_batch_synced() takes over */
         for (struct nonce_wait *nw = list; nw;) {
             struct nonce_wait *next = nw->next; /* nw lives in the arena done may free */
             http_resume_now(nw->ticket, nw->done, nw->arg);
             nw = next;
         }
+        free(t);
     }
 }
 
