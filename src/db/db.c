@@ -165,6 +165,11 @@ bool db_changed(struct db *db)
     return db->ops->changed(db);
 }
 
+int64_t db_writes(struct db *db)
+{
+    return db->ops->writes(db);
+}
+
 void db_notify(struct db *db)
 {
     db->ops->notify(db);

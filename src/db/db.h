@@ -64,6 +64,9 @@ void db_read_end(struct db *db);
 /* True if another connection may have committed since the previous call (cheap: SQLite's
  * data_version). Caches use it to decide when to look at their version rows. */
 bool db_changed(struct db *db);
+/* A count that moves whenever this connection changes rows (never moves back): with
+ * db_changed(), a cache of rows sees every write, its own connection's included. */
+int64_t db_writes(struct db *db);
 /* Tells the other connections (and, with PostgreSQL, the other nodes) that cached data changed:
  * writers of cache_version call it inside their transaction (PostgreSQL delivers it at commit). */
 void db_notify(struct db *db);

@@ -353,6 +353,11 @@ static bool sq_changed(struct db *d)
     return true;
 }
 
+static int64_t sq_writes(struct db *d)
+{
+    return sqlite3_total_changes64(DB(d)->h);
+}
+
 static void sq_notify(struct db *d)
 {
     (void)d; /* other connections see data_version move */
@@ -405,6 +410,7 @@ static const struct db_ops sqlite_ops = {
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
     .changed = sq_changed,
+    .writes = sq_writes,
     .notify = sq_notify,
     .ping = sq_ping,
     .errmsg = sq_errmsg,

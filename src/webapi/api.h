@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "oauth/cache.h"
 #include "oauth/nonce.h"
 #include "store/store.h"
 
@@ -71,6 +72,7 @@ struct webapi_worker {
     struct db *db;
     struct store_config *config;
     struct store_cache *stores;
+    struct oauth_cache *oauth; /* rows that authenticate requests (oauth/cache.h) */
     struct nonce_wait *nonces_head, *nonces_tail; /* this turn's signed requests */
 };
 

@@ -29,18 +29,11 @@ void api_oauth_policy(struct api_req *q, struct oauth_policy *pol)
 /* The active integration of a consumer; false if none is active (the caller is then a guest). */
 static bool active_integration(struct api_req *q, int64_t consumer_id, struct caller *out)
 {
-    struct db_stmt *st;
-    bool row = false;
-    if (db_prepare(q->w->db,
-                   "SELECT integration_id, all_resources FROM integration"
-                   " WHERE consumer_id = $1 AND status = 1",
-                   &st))
+    int64_t id;
+    bool all;
+    if (oauth_cache_active_integration(q->w->oauth, q->w->db, consumer_id, &id, &all) != ERR_OK)
         return false;
-    db_bind_i64(st, 1, consumer_id);
-    if (db_next(st, &row) || !row)
-        return false;
-    *out = (struct caller){CALLER_INTEGRATION, db_col_i64(st, 0), db_col_i64(st, 1) != 0};
-    db_done(st);
+    *out = (struct caller){CALLER_INTEGRATION, id, all};
     return true;
 }
 
@@ -68,7 +61,7 @@ static void bearer(struct api_req *q, struct str token)
         return;
     int64_t iid;
     bool all;
-    if (oauth_bearer_integration(q->w->db, token, &iid, &all) == ERR_OK) {
+    if (oauth_cache_bearer_integration(q->w->oauth, q->w->db, token, &iid, &all) == ERR_OK) {
         struct caller c = {CALLER_INTEGRATION, iid, all};
         set_integration(q, &c);
     }
@@ -205,8 +198,8 @@ static enum err signed_request(struct api_req *q, struct str authorization)
     };
     struct oauth_checked ok;
     struct oauth_error oe;
-    enum err e =
-        oauth_check(q->w->db, q->a, &q->w->app->key, &pol, OAUTH_STEP_RESOURCE, &in, &ok, &oe);
+    enum err e = oauth_check(q->w->db, q->w->oauth, q->a, &q->w->app->key, &pol,
+                             OAUTH_STEP_RESOURCE, &in, &ok, &oe);
     crypto_wipe((void *)ok.consumer.secret.p, ok.consumer.secret.len);
     crypto_wipe((void *)ok.token.secret.p, ok.token.secret.len);
     if (e)

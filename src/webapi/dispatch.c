@@ -101,6 +101,7 @@ static enum err run_phases(struct api_req *q)
     bool changed = db_changed(q->w->db);
     enum err e = store_config_sync(q->w->config, q->w->db, changed);
     enum err e2 = store_cache_sync(q->w->stores, q->w->db, changed);
+    oauth_cache_sync(q->w->oauth, q->w->db, changed);
     if (!e)
         e = e2;
     if (e)
@@ -283,11 +284,13 @@ static void *worker_init(int index, void *appp)
     }
     w->config = store_config_new();
     w->stores = store_cache_new();
-    if (!w->config || !w->stores || store_config_sync(w->config, w->db, true) ||
+    w->oauth = oauth_cache_new();
+    if (!w->config || !w->stores || !w->oauth || store_config_sync(w->config, w->db, true) ||
         store_cache_sync(w->stores, w->db, true)) {
         log_error("worker %d cannot read the store configuration", index);
         store_config_free(w->config);
         store_cache_free(w->stores);
+        oauth_cache_free(w->oauth);
         db_close(w->db);
         free(w);
         return NULL;
@@ -300,6 +303,7 @@ static void worker_fini(void *p)
     struct webapi_worker *w = p;
     store_config_free(w->config);
     store_cache_free(w->stores);
+    oauth_cache_free(w->oauth);
     db_close(w->db);
     free(w);
 }

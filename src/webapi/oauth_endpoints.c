@@ -151,6 +151,7 @@ void api_oauth_token_endpoint(struct api_req *q, bool access)
 {
     bool changed = db_changed(q->w->db);
     enum err e = store_config_sync(q->w->config, q->w->db, changed);
+    oauth_cache_sync(q->w->oauth, q->w->db, changed);
     if (e) {
         problem(q, e, NULL);
         return;
@@ -169,7 +170,7 @@ void api_oauth_token_endpoint(struct api_req *q, bool access)
     };
     struct token_wait *w = arena_calloc(q->a, 1, sizeof(*w));
     struct oauth_error oe;
-    e = oauth_check(q->w->db, q->a, &q->w->app->key, &pol,
+    e = oauth_check(q->w->db, q->w->oauth, q->a, &q->w->app->key, &pol,
                     access ? OAUTH_STEP_ACCESS_TOKEN : OAUTH_STEP_REQUEST_TOKEN, &in, &w->checked,
                     &oe);
     crypto_wipe((void *)w->checked.consumer.secret.p, w->checked.consumer.secret.len);
