@@ -83,8 +83,8 @@ static size_t slot_of_id(int64_t id)
 
 static bool row_hit(const struct sealed_row *r, uint64_t gen, struct str lookup)
 {
-    return r->gen == gen && lookup.len == strlen(r->lookup) &&
-           memcmp(r->lookup, lookup.p, lookup.len) == 0;
+    /* a token is a secret: compared in constant time */
+    return r->gen == gen && crypto_eq(str_c(r->lookup), lookup);
 }
 
 static void row_keep(struct sealed_row *r, uint64_t gen, struct str lookup, struct str sealed)
@@ -224,7 +224,7 @@ enum err oauth_cache_bearer_integration(struct oauth_cache *c, struct db *db, st
     if (!c || token.len != OAUTH_LEN)
         return oauth_bearer_integration(db, token, integration_id, all_resources);
     struct integration_slot *slot = &c->bearers[slot_of_text(token)];
-    if (slot->gen == c->gen && memcmp(slot->lookup, token.p, OAUTH_LEN) == 0)
+    if (slot->gen == c->gen && crypto_eq(str_c(slot->lookup), token))
         return recall(slot, integration_id, all_resources);
     enum err e = oauth_bearer_integration(db, token, integration_id, all_resources);
     return remember(slot, c->gen, token, 0, e, integration_id, all_resources);
