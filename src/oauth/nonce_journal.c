@@ -226,6 +226,11 @@ static bool extend(struct segment *s, uint32_t slots)
     return true;
 }
 
+static uint32_t extend_step(const struct nonce_journal *j)
+{
+    return j->segment_slots < EXTEND_SLOTS ? j->segment_slots : EXTEND_SLOTS;
+}
+
 static void segment_close(struct segment *s)
 {
     if (s->fd >= 0)
@@ -242,7 +247,7 @@ static struct segment *segment_new(struct nonce_journal *j, uint64_t seq)
         return NULL;
     s->seq = seq;
     s->fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (s->fd < 0 || !extend(s, EXTEND_SLOTS) || fsync(j->dir_fd) != 0) {
+    if (s->fd < 0 || !extend(s, extend_step(j)) || fsync(j->dir_fd) != 0) {
         log_error("cannot create the nonce journal \"%s\": %s", name, strerror(errno));
         if (s->fd >= 0) {
             close(s->fd);
@@ -547,7 +552,7 @@ static struct segment *room_for(struct nonce_journal *j, uint32_t n)
         drop_old_segments(j);
     }
     while (s->used + n > s->alloc)
-        if (!extend(s, EXTEND_SLOTS)) {
+        if (!extend(s, extend_step(j))) {
             log_error("cannot extend the nonce journal: %s", strerror(errno));
             return NULL;
         }
