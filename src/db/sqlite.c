@@ -84,7 +84,8 @@ enum err sqlite_open(const char *url, bool create, struct db **out)
     sqlite3_busy_timeout(db->h, 5000);
     sqlite3_extended_result_codes(db->h, 1);
     /* WAL: readers never block the writer; synchronous=FULL so a commit survives power loss
-     * (acknowledged writes are never lost, a promise the nonce store relies on). */
+     * (acknowledged writes are never lost; the nonce journal beside the file keeps the same
+     * promise for nonces). */
     const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                         "PRAGMA temp_store=MEMORY;";
     rc = sqlite3_exec(db->h, setup, NULL, NULL, NULL);
