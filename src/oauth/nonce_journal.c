@@ -22,6 +22,12 @@
 
 /* Preallocation step: zeros written and synced ahead of the appends (about 1 MB). */
 #define EXTEND_SLOTS 25600u
+/* Threads that write and sync, each taking every batch waiting when it comes round. With two, a
+ * batch queued while one sync runs would start its own at once; on the 2-core dev VM that made
+ * more, smaller syncs, whose CPU cost (writeback, the virtio kick) outweighed the shorter wait:
+ * one thread measured as fast or faster (bench/README.md). */
+#define SYNC_THREADS 1
+#define SYNC_THREADS_MAX 4
 /* Nonces are kept this long past the window (as the database cleanup does). */
 #define KEEP_MARGIN 60
 
@@ -49,8 +55,9 @@ struct nonce_journal {
     size_t cap, live, removed;
     int64_t cutoff; /* entries older than this may be dropped */
     /* the sync thread */
-    pthread_t thread;
-    bool started, stop;
+    pthread_t threads[SYNC_THREADS_MAX];
+    int nthreads;
+    bool stop;
     pthread_cond_t cond;
     struct nonce_batch *waiting, *waiting_tail; /* written, waiting for a sync */
     long long syncs, batches, nonces, wait_us;  /* counters, logged at close */
@@ -489,12 +496,14 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
         return ERR_UNAVAILABLE;
     }
     drop_old_segments(j); /* closes the full ones; deletes none yet (no cutoff known) */
-    if (pthread_create(&j->thread, NULL, sync_main, j) != 0) {
-        log_error("cannot start the nonce journal's sync thread");
-        nonce_journal_close(j);
-        return ERR_UNAVAILABLE;
+    for (int i = 0; i < SYNC_THREADS; i++) {
+        if (pthread_create(&j->threads[i], NULL, sync_main, j) != 0) {
+            log_error("cannot start the nonce journal's sync threads");
+            nonce_journal_close(j);
+            return ERR_UNAVAILABLE;
+        }
+        j->nthreads++;
     }
-    j->started = true;
     *out = j;
     return ERR_OK;
 }
@@ -503,12 +512,13 @@ void nonce_journal_close(struct nonce_journal *j)
 {
     if (!j)
         return;
-    if (j->started) {
+    if (j->nthreads) {
         pthread_mutex_lock(&j->lock);
         j->stop = true; /* after the batches still waiting */
-        pthread_cond_signal(&j->cond);
+        pthread_cond_broadcast(&j->cond);
         pthread_mutex_unlock(&j->lock);
-        pthread_join(j->thread, NULL);
+        for (int i = 0; i < j->nthreads; i++)
+            pthread_join(j->threads[i], NULL);
         if (j->syncs)
             log_info("nonce journal: %lld nonces in %lld batches, %lld syncs (%.1f nonces a "
                      "sync), %lld us from a batch's submission to its sync on average",
