@@ -17,7 +17,8 @@ struct nonce_store {
     atomic_llong commits, nonces, commit_us;
 };
 
-enum err nonce_store_new(const char *db_url, int wait_seconds, struct nonce_store **out)
+enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
+                         struct nonce_store **out)
 {
     *out = NULL;
     struct nonce_store *s = calloc(1, sizeof(*s));
@@ -26,14 +27,15 @@ enum err nonce_store_new(const char *db_url, int wait_seconds, struct nonce_stor
     char db_path[PATH_MAX - 16], path[PATH_MAX];
     if (db_url_file(db_url, db_path, sizeof(db_path))) {
         snprintf(path, sizeof(path), "%s-nonces", db_path);
-        enum err e =
-            nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds, &s->journal);
+        enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds, sync_each,
+                                        &s->journal);
         if (e) {
             free(s);
             return e;
         }
-        log_info("nonce journal \"%s\": %zu nonces read back", path,
-                 nonce_journal_count(s->journal));
+        log_info("nonce journal \"%s\": %zu nonces read back; answers wait for %s", path,
+                 nonce_journal_count(s->journal),
+                 sync_each ? "fdatasync (nonce_sync 1)" : "the write only (nonce_sync 0)");
     }
     *out = s;
     return ERR_OK;

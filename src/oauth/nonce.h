@@ -37,8 +37,10 @@ struct nonce_req {
 };
 
 /* Sets up the store for the database at db_url (for a file: opens the journal, reading it back,
- * and waits up to wait_seconds for another process that holds it). */
-enum err nonce_store_new(const char *db_url, int wait_seconds, struct nonce_store **out);
+ * and waits up to wait_seconds for another process that holds it; sync_each: see
+ * nonce_journal_open(); a database server always commits before the answer). */
+enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
+                         struct nonce_store **out);
 /* Logs the counters at info level and frees the store. NULL is fine. */
 void nonce_store_free(struct nonce_store *s);
 /* A batch of nonces on its way to the disk. The caller fills reqs and done (and arg). */

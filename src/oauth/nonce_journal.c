@@ -58,6 +58,8 @@ struct nonce_journal {
     pthread_t threads[SYNC_THREADS_MAX];
     int nthreads;
     bool stop;
+    bool sync_each;        /* false: answer once written; sync in the background */
+    struct segment *dirty; /* background mode: written since the last sync */
     pthread_cond_t cond;
     struct nonce_batch *waiting, *waiting_tail; /* written, waiting for a sync */
     long long syncs, batches, nonces, wait_us;  /* counters, logged at close */
@@ -429,7 +431,7 @@ static bool take_lock(struct nonce_journal *j, int wait_seconds)
 }
 
 enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_seconds,
-                            struct nonce_journal **out)
+                            bool sync_each, struct nonce_journal **out)
 {
     *out = NULL;
     struct nonce_journal *j = calloc(1, sizeof(*j));
@@ -437,6 +439,7 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
         return ERR_UNAVAILABLE;
     j->lock_fd = j->dir_fd = -1;
     j->segment_slots = segment_slots < 64 ? 64 : segment_slots;
+    j->sync_each = sync_each;
     j->cap = 1024;
     j->tab = calloc(j->cap, sizeof(*j->tab));
     pthread_mutex_init(&j->lock, NULL);
@@ -633,8 +636,24 @@ static void *sync_main(void *arg)
     struct nonce_journal *j = arg;
     pthread_mutex_lock(&j->lock);
     for (;;) {
-        while (!j->waiting && !j->stop)
+        while (!j->waiting && !j->dirty && !j->stop)
             pthread_cond_wait(&j->cond, &j->lock);
+        if (j->dirty) {
+            /* background mode: everything written so far goes to the disk, one sync after
+             * another while writes keep coming */
+            struct segment *seg = j->dirty;
+            j->dirty = NULL;
+            seg->writers++;
+            pthread_mutex_unlock(&j->lock);
+            if (fdatasync(seg->fd) != 0)
+                log_error("cannot sync the nonce journal: %s", strerror(errno));
+            pthread_mutex_lock(&j->lock);
+            seg->writers--;
+            if (seg != j->cur && seg->writers == 0)
+                segment_close(seg);
+            j->syncs++;
+            continue;
+        }
         struct nonce_batch *list = j->waiting;
         j->waiting = j->waiting_tail = NULL;
         if (!list && j->stop)
@@ -727,6 +746,33 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
         if (max_ts > s->max_ts)
             s->max_ts = max_ts;
         b->segment = s;
+    }
+    if (s && !j->sync_each) {
+        pthread_mutex_unlock(&j->lock);
+        /* Into the page cache, then answered: a crash of this process loses nothing written;
+         * the sync thread makes it survive power loss a moment later. */
+        bool ok = write_all(s->fd, b->slots, (size_t)n * NONCE_JOURNAL_SLOT,
+                            (off_t)b->at * NONCE_JOURNAL_SLOT);
+        if (!ok)
+            log_error("cannot record %u nonces in the journal: %s", n, strerror(errno));
+        pthread_mutex_lock(&j->lock);
+        if (ok && j->dirty && j->dirty != s) {
+            /* a rotation left the previous segment to the sync thread: this one is synced
+             * here (rare) */
+            pthread_mutex_unlock(&j->lock);
+            ok = fdatasync(s->fd) == 0;
+            pthread_mutex_lock(&j->lock);
+        } else if (ok) {
+            j->dirty = s;
+            pthread_cond_signal(&j->cond);
+        }
+        j->nonces += ok ? n : 0;
+        j->batches++;
+        pthread_mutex_unlock(&j->lock);
+        finish(j, b, ok);
+        return true;
+    }
+    if (s) {
         /* queued in slot order, under the same lock that handed the slots out */
         if (j->waiting_tail)
             j->waiting_tail->next = b;

@@ -21,6 +21,7 @@
 #ifndef SG_OAUTH_NONCE_JOURNAL_H
 #define SG_OAUTH_NONCE_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,9 +37,12 @@ struct nonce_journal;
 /* Opens the journal at path (the PATH above; the folder must exist), creating it if needed, and
  * reads every segment back into memory. Waits up to wait_seconds for another process holding the
  * lock (ERR_UNAVAILABLE after that, logged). segment_slots: NONCE_JOURNAL_SEGMENT_SLOTS, or fewer
- * for tests (at least 64). */
+ * for tests (at least 64). sync_each: a batch counts as recorded once fdatasync'ed (it survives
+ * power loss); false: once written to the operating system (it survives the death of this
+ * process, kill -9 included, but not of the machine), the sync thread then syncing in the
+ * background, one fdatasync after another while writes come in. */
 enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_seconds,
-                            struct nonce_journal **out);
+                            bool sync_each, struct nonce_journal **out);
 void nonce_journal_close(struct nonce_journal *j);
 /* Any thread: checks the batch against the set (a nonce seen before, or earlier in this batch:
  * ERR_OAUTH_NONCE_USED) and writes the new ones. Returns true when every result is set already

@@ -375,10 +375,12 @@ def test_nonce_is_refused_after_a_restart(server_factory, method):
     assert get(srv, STORE_VIEWS, creds, method).status_code == 200
 
 
-def test_kill_9_loses_no_acknowledged_nonce(server_factory, method):
-    """Every nonce answered 200 is refused after SIGKILL and a restart: it was synced before its
-    answer left (on SQLite: the nonce journal beside the database; on PostgreSQL: oauth_nonce)."""
-    srv = server_factory.create()
+@pytest.mark.parametrize("nonce_sync", ["1", "0"])
+def test_kill_9_loses_no_acknowledged_nonce(server_factory, method, nonce_sync):
+    """Every nonce answered 200 is refused after SIGKILL and a restart: it was recorded before its
+    answer left (on SQLite: the nonce journal beside the database, synced with nonce_sync 1,
+    written with nonce_sync 0; on PostgreSQL: oauth_nonce, committed either way)."""
+    srv = server_factory.create(serve_env={"STOREGATE_NONCE_SYNC": nonce_sync})
     creds = manual_integration(srv)
     preps = [prepare("GET", srv.url(STORE_VIEWS), auth=creds.auth(method)) for _ in range(40)]
     answers = [None] * len(preps)

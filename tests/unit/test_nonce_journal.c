@@ -19,10 +19,11 @@
 #include "oauth/nonce_journal.h"
 
 static char dir[64], path[128];
+static bool sync_each; /* each test runs in both modes */
 
 static int setup(void **state)
 {
-    (void)state;
+    sync_each = *state == NULL;
     snprintf(dir, sizeof(dir), "/tmp/sg-nonce-XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/store.db-nonces", dir);
@@ -109,7 +110,8 @@ static void test_replays(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     struct nonce_req batch[4] = {req(1, "a", T), req(1, "b", T), req(1, "a", T), req(2, "a", T)};
     commit(j, batch, 4, T);
     assert_int_equal(batch[0].result, ERR_OK);
@@ -133,7 +135,8 @@ static void test_replays(void **state)
     nonce_journal_close(j);
 
     /* after a restart: everything read back */
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     assert_int_equal(nonce_journal_count(j), 5);
     assert_int_equal(one(j, 1, "a", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 2, "a", T), ERR_OAUTH_NONCE_USED);
@@ -146,7 +149,8 @@ static void test_many_grow_the_set(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     enum { N = 5000 };
     static struct nonce_req reqs[N];
     char n[32];
@@ -163,7 +167,8 @@ static void test_many_grow_the_set(void **state)
     for (int i = 0; i < N; i++)
         assert_int_equal(reqs[i].result, ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     assert_int_equal(nonce_journal_count(j), N);
     nonce_journal_close(j);
 }
@@ -172,7 +177,8 @@ static void test_torn_slot(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     struct nonce_req batch[3] = {req(1, "first", T), req(1, "torn", T), req(1, "last", T)};
     commit(j, batch, 3, T);
     nonce_journal_close(j);
@@ -183,13 +189,15 @@ static void test_torn_slot(void **state)
     assert_true(fd >= 0);
     assert_int_equal(pwrite(fd, "\xff\xff\xff\xff", 4, NONCE_JOURNAL_SLOT + 20), 4);
     close(fd);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     assert_int_equal(nonce_journal_count(j), 2);
     assert_int_equal(one(j, 1, "first", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "last", T), ERR_OAUTH_NONCE_USED); /* after the torn slot */
     assert_int_equal(one(j, 1, "next", T), ERR_OK);               /* appended after "last" */
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     assert_int_equal(one(j, 1, "last", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "next", T), ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
@@ -210,7 +218,7 @@ static void test_rotation_and_expiry(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, 64, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
     char n[32];
     for (int i = 0; i < 200; i++) {
         snprintf(n, sizeof(n), "old%d", i);
@@ -218,7 +226,7 @@ static void test_rotation_and_expiry(void **state)
     }
     assert_true(segments() >= 4);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 64, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 200);
     assert_int_equal(one(j, 1, "old150", T), ERR_OAUTH_NONCE_USED);
     /* much later: the old nonces are outside the window; the full segments go at the next
@@ -230,7 +238,7 @@ static void test_rotation_and_expiry(void **state)
     }
     assert_true(segments() <= 2);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 64, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
     assert_int_equal(one(j, 1, "new3", later), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "new69", later), ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
@@ -240,25 +248,31 @@ static void test_one_process_at_a_time(void **state)
 {
     (void)state;
     struct nonce_journal *j, *other;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
     /* flock is per open file description: a second open in this process conflicts like another
      * process would */
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &other),
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &other),
                      ERR_UNAVAILABLE);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, &other), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &other),
+                     ERR_OK);
     nonce_journal_close(other);
 }
 
 int main(void)
 {
     crypto_init();
+    static int background = 1;
+#define BOTH(t)                                                                                    \
+    cmocka_unit_test_setup_teardown(t, setup, teardown),                                           \
+        cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &background)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_replays, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_grow_the_set, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_torn_slot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rotation_and_expiry, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_one_process_at_a_time, setup, teardown),
+        BOTH(test_replays),
+        BOTH(test_many_grow_the_set),
+        BOTH(test_torn_slot),
+        BOTH(test_rotation_and_expiry),
+        BOTH(test_one_process_at_a_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
