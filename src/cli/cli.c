@@ -26,6 +26,7 @@ static const struct cli_cmd commands[] = {
     {"serve", "", "Runs the HTTP server until SIGTERM or SIGINT.", 0, 0,
      {{"listen", true, "HOST:PORT to listen on (default 127.0.0.1:8080)"},
       {"threads", true, "worker threads (default: one per core)"},
+      {"db-pool-size", true, "database connections the workers share (default 0: one per thread)"},
       {"tls-cert", true, "TLS certificate chain file (PEM)"},
       {"tls-key", true, "TLS private key file (PEM)"},
       {"trusted-proxies", true, "addresses/CIDRs whose X-Forwarded-Proto/-Host are believed"},

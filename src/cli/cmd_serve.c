@@ -13,12 +13,10 @@ int cmd_serve(const struct cli_args *a)
     char err[512];
     if (!cli_settings(a, &s))
         return 1;
-    static const char *flags[][2] = {{"listen", "listen"},
-                                     {"threads", "threads"},
-                                     {"tls-cert", "tls_cert"},
-                                     {"tls-key", "tls_key"},
-                                     {"trusted-proxies", "trusted_proxies"},
-                                     {"access-log", "access_log"}};
+    static const char *flags[][2] = {
+        {"listen", "listen"},        {"threads", "threads"}, {"db-pool-size", "db_pool_size"},
+        {"tls-cert", "tls_cert"},    {"tls-key", "tls_key"}, {"trusted-proxies", "trusted_proxies"},
+        {"access-log", "access_log"}};
     for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
         const char *v = cli_get(a, flags[i][0]);
         if (v && !settings_set(&s, flags[i][1], v, err, sizeof(err)))

@@ -19,6 +19,7 @@
     X(base_url,         S, "http://127.0.0.1:8080/", 0, 0,    0,             "store base URL, with a trailing slash") \
     X(listen,           S, "127.0.0.1:8080",   0, 0,          0,             "HOST:PORT the server listens on") \
     X(threads,          I, "0",                0, 256,        0,             "worker threads (0: one per core)") \
+    X(db_pool_size,     I, "0",                0, 1024,       0,             "database connections the worker threads share (0: one per thread)") \
     X(blocking_threads, I, "2",                1, 64,         0,             "threads for blocking work (callbacks, hashing)") \
     X(tls_cert,         S, "",                 0, 0,          0,             "TLS certificate chain (PEM)") \
     X(tls_key,          S, "",                 0, 0,          SETTING_SECRET_PATH, "TLS private key (PEM)") \

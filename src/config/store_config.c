@@ -196,6 +196,24 @@ static enum err reload(struct store_config *c, struct db *db)
     return e;
 }
 
+enum err cache_versions_read(struct db *db, int64_t *config, int64_t *store)
+{
+    struct db_stmt *st;
+    bool row = false;
+    *config = *store = -1;
+    enum err e = db_prepare(db,
+                            "SELECT name, version FROM cache_version"
+                            " WHERE name IN ('config', 'store')",
+                            &st);
+    while (!e && !(e = db_next(st, &row)) && row) {
+        if (str_eq_c(db_col_text(st, 0), "config"))
+            *config = db_col_i64(st, 1);
+        else
+            *store = db_col_i64(st, 1);
+    }
+    return e;
+}
+
 enum err store_config_sync(struct store_config *c, struct db *db, bool changed)
 {
     if (!c->stale && !changed)
@@ -204,6 +222,12 @@ enum err store_config_sync(struct store_config *c, struct db *db, bool changed)
     enum err e = cache_version_read(db, "config", &v);
     if (e)
         return e;
+    return store_config_sync_version(c, db, v);
+}
+
+enum err store_config_sync_version(struct store_config *c, struct db *db, int64_t v)
+{
+    enum err e;
     if (v != c->version || c->stale) {
         e = reload(c, db);
         if (e) {

@@ -32,6 +32,10 @@ bool store_config_get_bool(const struct store_config *c, const char *path, int64
 
 /* Reads cache_version's row for a cache ("config", "store"). */
 enum err cache_version_read(struct db *db, const char *name, int64_t *version);
+/* Both rows in one query (one round trip per request on PostgreSQL); -1 for a missing row. */
+enum err cache_versions_read(struct db *db, int64_t *config, int64_t *store);
+/* store_config_sync() with the version already read. */
+enum err store_config_sync_version(struct store_config *c, struct db *db, int64_t version);
 /* True if path is one storegate knows (config:set refuses others). */
 bool store_config_known(const char *path);
 /* Checks value against the path's type and bounds; on failure writes a message. */

@@ -33,9 +33,14 @@ struct http_config {
     /* Handles one request. It must eventually call http_respond() exactly once, either before
      * returning or later from a blocking-work completion (http_defer). */
     void (*handler)(struct http_request *r);
+    /* Optional: called on the worker thread right before and right after each synchronous slice
+     * of application code (the handler; a deferred job's or a resumed request's done callback),
+     * so the application can lease per-slice resources such as a pooled database connection. */
+    void (*slice_enter)(void *worker_ctx);
+    void (*slice_leave)(void *worker_ctx);
     /* Optional: runs on each worker thread after every turn of its event loop (the ready events
-     * handled), before it waits again; finishes work that requests of the turn batched up (a
-     * group commit). May answer suspended requests with http_resume_now(). */
+     * handled), before it waits again, outside any slice; finishes work that the turn's requests
+     * batched up (a group commit). May answer suspended requests with http_resume_now(). */
     void (*turn_end)(void *worker_ctx);
     /* Rewrites an error answer that h2o itself produced (413 body too large, 400 malformed) into
      * the application's format; writes the body and content type. */

@@ -126,8 +126,14 @@ void http_resume_now(struct http_ticket *t, void (*done)(struct http_request *r,
                      void *arg)
 {
     struct http_request *r = t->job.r;
-    if (r->req)
+    if (r->req) {
+        struct http_worker *w = r->w;
+        if (w->srv->cfg.slice_enter)
+            w->srv->cfg.slice_enter(w->app);
         done(r, arg);
+        if (w->srv->cfg.slice_leave)
+            w->srv->cfg.slice_leave(w->app);
+    }
     http_request_release(r);
     free(t);
 }
@@ -140,8 +146,14 @@ void http_on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *mes
             H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
         struct job *j = (struct job *)msg;
         h2o_linklist_unlink(&msg->link);
-        if (j->r->req)
+        if (j->r->req) {
+            struct http_worker *w = j->r->w;
+            if (w->srv->cfg.slice_enter)
+                w->srv->cfg.slice_enter(w->app);
             j->done(j->r, j->arg);
+            if (w->srv->cfg.slice_leave)
+                w->srv->cfg.slice_leave(w->app);
+        }
         http_request_release(j->r);
         free(j);
     }

@@ -131,7 +131,12 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if (atomic_load(&w->srv->stopping))
         req->http1_is_persistent = 0;
-    w->srv->cfg.handler(r);
+    const struct http_config *cfg = &w->srv->cfg;
+    if (cfg->slice_enter)
+        cfg->slice_enter(w->app);
+    cfg->handler(r);
+    if (cfg->slice_leave)
+        cfg->slice_leave(w->app);
     return 0;
 }
 

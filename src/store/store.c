@@ -165,9 +165,14 @@ enum err store_cache_sync(struct store_cache *c, struct db *db, bool changed)
     enum err e = cache_version_read(db, "store", &v);
     if (e)
         return e;
+    return store_cache_sync_version(c, db, v);
+}
+
+enum err store_cache_sync_version(struct store_cache *c, struct db *db, int64_t v)
+{
     if (c->loaded && v == c->version)
         return ERR_OK;
-    e = load(c, db);
+    enum err e = load(c, db);
     /* a failed load leaves nothing: make the next request load again */
     c->loaded = e == ERR_OK;
     if (!e)

@@ -29,6 +29,8 @@ struct store_cache *store_cache_new(void);
 void store_cache_free(struct store_cache *c);
 /* Re-reads the structure when changed (see store_config_sync) and its version moved. */
 enum err store_cache_sync(struct store_cache *c, struct db *db, bool changed);
+/* store_cache_sync() with cache_version 'store' already read. */
+enum err store_cache_sync_version(struct store_cache *c, struct db *db, int64_t version);
 /* The store view with this code, admin (id 0) excluded as Magento's path processor does. */
 const struct store_view *store_find_code(const struct store_cache *c, struct str code);
 const struct store_view *store_find_id(const struct store_cache *c, int64_t id);

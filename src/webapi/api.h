@@ -53,6 +53,8 @@ struct webapi_app {
     struct settings settings;
     struct crypto_key key;
     struct nonce_store *nonces;
+    /* NULL: each worker owns a connection; else workers lease one per slice (db_pool_size). */
+    struct db_pool *pool;
 };
 
 /* A request waiting for its nonce to be recorded: queued during a turn of the worker's loop,
@@ -69,7 +71,7 @@ struct nonce_wait {
 /* One per worker thread. */
 struct webapi_worker {
     const struct webapi_app *app;
-    struct db *db;
+    struct db *db; /* with a shared pool: leased for the current slice only */
     struct store_config *config;
     struct store_cache *stores;
     struct oauth_cache *oauth; /* rows that authenticate requests (oauth/cache.h) */

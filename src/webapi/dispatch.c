@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/migrate.h"
+#include "db/pool.h"
 #include "oauth/nonce.h"
 #include "webapi/cleanup.h"
 #include "webapi/api.h"
@@ -98,9 +99,20 @@ static enum err run_phases(struct api_req *q)
         struct str m = http_method(q->http);
         return api_fail_list(q, ERR_METHOD_NOT_ALLOWED, json_pack("[s#]", m.p, m.len));
     }
+    /* Both caches' versions in one query when the database may have changed (always on
+     * PostgreSQL: one round trip); else only a cache marked stale reads its own. */
+    enum err e, e2;
     bool changed = db_changed(q->w->db);
-    enum err e = store_config_sync(q->w->config, q->w->db, changed);
-    enum err e2 = store_cache_sync(q->w->stores, q->w->db, changed);
+    if (changed) {
+        int64_t config_v, store_v;
+        e = cache_versions_read(q->w->db, &config_v, &store_v);
+        if (!e)
+            e = store_config_sync_version(q->w->config, q->w->db, config_v);
+        e2 = e ? ERR_OK : store_cache_sync_version(q->w->stores, q->w->db, store_v);
+    } else {
+        e = store_config_sync(q->w->config, q->w->db, false);
+        e2 = store_cache_sync(q->w->stores, q->w->db, false);
+    }
     oauth_cache_sync(q->w->oauth, q->w->db, changed);
     if (!e)
         e = e2;
@@ -202,6 +214,9 @@ static void turn_batch_synced(struct nonce_batch *b)
     free(t);
 }
 
+static void slice_enter(void *p);
+static void slice_leave(void *p);
+
 /* End of a turn of the loop: the turn's signed requests submit their nonces together. Answering
  * at once (a replay, or a database server) can start a pipelined request that queues a nonce
  * again: repeat. */
@@ -221,8 +236,13 @@ static void worker_turn_end(void *ctx)
         t->b.done = turn_batch_synced;
         for (struct nonce_wait *nw = list; nw; nw = nw->next)
             nw->nonce.next = nw->next ? &nw->next->nonce : NULL;
-        if (!nonce_store_submit(w->app->nonces, w->db, &t->b, clock_now(),
-                                store_config_get_int(w->config, "oauth/timestamp_window", -1)))
+        /* a slice of its own: with a connection pool, the commit (database server) leases one */
+        slice_enter(w);
+        bool now =
+            nonce_store_submit(w->app->nonces, w->db, &t->b, clock_now(),
+                               store_config_get_int(w->config, "oauth/timestamp_window", -1));
+        slice_leave(w);
+        if (!now)
             continue; /* turn_batch_synced() takes over */
         for (struct nonce_wait *nw = list; nw;) {
             struct nonce_wait *next = nw->next; /* nw lives in the arena done may free */
@@ -269,6 +289,19 @@ void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, voi
 
 /* --- server wiring --- */
 
+static void worker_fini(void *p)
+{
+    struct webapi_worker *w = p;
+    store_config_free(w->config);
+    store_cache_free(w->stores);
+    oauth_cache_free(w->oauth);
+    if (w->app->pool && w->db)
+        db_pool_put(w->app->pool, w->db);
+    else if (!w->app->pool)
+        db_close(w->db);
+    free(w);
+}
+
 static void *worker_init(int index, void *appp)
 {
     const struct webapi_app *app = appp;
@@ -276,7 +309,11 @@ static void *worker_init(int index, void *appp)
     if (!w)
         return NULL;
     w->app = app;
-    enum err e = db_open(app->settings.db_url, false, &w->db);
+    enum err e = ERR_OK;
+    if (app->pool)
+        w->db = db_pool_get(app->pool);
+    else
+        e = db_open(app->settings.db_url, false, &w->db);
     if (e) {
         log_error("worker %d cannot open the database: %s", index, err_message(e));
         free(w);
@@ -284,28 +321,36 @@ static void *worker_init(int index, void *appp)
     }
     w->config = store_config_new();
     w->stores = store_cache_new();
-    w->oauth = oauth_cache_new();
-    if (!w->config || !w->stores || !w->oauth || store_config_sync(w->config, w->db, true) ||
-        store_cache_sync(w->stores, w->db, true)) {
+    /* The row cache tells changes apart by its connection's data_version and write count: only
+     * with a connection of its own (a pooled one serves several workers). */
+    w->oauth = app->pool ? NULL : oauth_cache_new();
+    if (!w->config || !w->stores || (!app->pool && !w->oauth) ||
+        store_config_sync(w->config, w->db, true) || store_cache_sync(w->stores, w->db, true)) {
         log_error("worker %d cannot read the store configuration", index);
-        store_config_free(w->config);
-        store_cache_free(w->stores);
-        oauth_cache_free(w->oauth);
-        db_close(w->db);
-        free(w);
+        worker_fini(w);
         return NULL;
+    }
+    if (app->pool) {
+        db_pool_put(app->pool, w->db);
+        w->db = NULL;
     }
     return w;
 }
 
-static void worker_fini(void *p)
+static void slice_enter(void *p)
 {
     struct webapi_worker *w = p;
-    store_config_free(w->config);
-    store_cache_free(w->stores);
-    oauth_cache_free(w->oauth);
-    db_close(w->db);
-    free(w);
+    if (w->app->pool)
+        w->db = db_pool_get(w->app->pool);
+}
+
+static void slice_leave(void *p)
+{
+    struct webapi_worker *w = p;
+    if (w->app->pool) {
+        db_pool_put(w->app->pool, w->db);
+        w->db = NULL;
+    }
 }
 
 static void on_ready(void *appp)
@@ -374,6 +419,20 @@ int webapi_serve(const struct settings *s)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
     }
+    /* A shared pool only when it is smaller than the worker count; else one connection each. */
+    if (s->db_pool_size > 0 && s->db_pool_size < threads) {
+        e = db_pool_open(s->db_url, (int)s->db_pool_size, &app.pool);
+        if (e) {
+            log_error("cannot open %d database connections: %s", (int)s->db_pool_size,
+                      err_message(e));
+            nonce_store_free(app.nonces);
+            if (access && access != stderr)
+                fclose(access);
+            return 1;
+        }
+        log_info("database connections: %d, shared by %d worker threads", (int)s->db_pool_size,
+                 threads);
+    }
     struct http_config cfg = {
         .listen = s->listen,
         .threads = threads,
@@ -389,6 +448,8 @@ int webapi_serve(const struct settings *s)
         .worker_init = worker_init,
         .worker_fini = worker_fini,
         .handler = handle,
+        .slice_enter = slice_enter,
+        .slice_leave = slice_leave,
         .turn_end = worker_turn_end,
         .render_transport_error = api_transport_error,
         .app = &app,
@@ -399,6 +460,7 @@ int webapi_serve(const struct settings *s)
     int rc = http_serve(&cfg, on_ready);
     cleanup_stop(cleaner);
     nonce_store_free(app.nonces);
+    db_pool_close(app.pool);
     if (access && access != stderr)
         fclose(access);
     crypto_wipe(&app.key, sizeof(app.key));
