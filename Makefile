@@ -2,7 +2,8 @@
 #   make deps    install missing Debian (and npm) packages; quick when all is present
 #   make         release build -> build/release/storegate
 #   make serve   deps + build, install a store into var/ on first run, serve on 127.0.0.1:8080
-#   make test    deps + build, source check, unit tests (ctest), end-to-end tests (pytest)
+#   make test    deps + build, source check, unit tests (ctest), end-to-end tests (pytest), browser
+#                tests of the admin panel (node:test + playwright-core driving Debian's chromium)
 #   make test-pg deps + build, the end-to-end tests with every store in PostgreSQL (a throwaway
 #                cluster in a temp folder: scripts/test-pg.sh)
 #   make asan    the unit and end-to-end tests under AddressSanitizer + UBSan (build/asan)
@@ -32,7 +33,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 .NOTPARALLEL:
 MAKEFLAGS += --no-print-directory
 .DEFAULT_GOAL := all
-.PHONY: all build deps serve test test-pg check-source unit e2e asan fuzz format clean
+.PHONY: all build deps serve test test-pg check-source unit e2e browser asan fuzz format clean
 
 all: build
 
@@ -49,8 +50,7 @@ build: $(RELEASE_DIR)/CMakeCache.txt
 serve: deps build
 	@STOREGATE_BIN=$(abspath $(RELEASE_DIR)/storegate) scripts/serve.sh
 
-# Browser tests (node:test + playwright-core + Debian's chromium) join `test` once they exist.
-test: deps build check-source unit e2e
+test: deps build check-source unit e2e browser
 
 check-source:
 	@scripts/check-source.sh
@@ -60,6 +60,11 @@ unit: build
 
 e2e: build
 	STOREGATE_BIN=$(abspath $(RELEASE_DIR)/storegate) $(PYTHON) -m pytest -q tests/e2e
+
+# The admin panel in a real browser: each test starts its own store (tests/browser/harness.js) and
+# drives headless /usr/bin/chromium; screenshots of every screen land in tests/browser/screenshots/.
+browser: build
+	STOREGATE_BIN=$(abspath $(RELEASE_DIR)/storegate) node --test --test-concurrency=1 tests/browser/
 
 # The same end-to-end suite, every installation in a database of its own on a throwaway PostgreSQL
 # cluster (initdb in a temp folder, run by an unprivileged user, removed afterwards).

@@ -13,9 +13,14 @@ packages=(
     python3-pytest python3-requests python3-requests-oauthlib python3-psycopg2
     wrk nginx-light curl
 )
-# The browser tests (node:test + playwright-core) come with a package.json; they need Debian's node.
+# The browser tests (node:test + playwright-core) come with a package.json; they need Debian's node
+# and Debian's chromium (playwright-core drives /usr/bin/chromium; it downloads no browser).
+# node and npm count as present when their commands exist (a nodejs package from another
+# repository bundles npm and conflicts with Debian's npm package).
 if [ -f package.json ]; then
-    packages+=(nodejs npm)
+    packages+=(chromium)
+    command -v node >/dev/null || packages+=(nodejs)
+    command -v npm >/dev/null || packages+=(npm)
 fi
 
 # "ii" = wanted and installed; anything else (absent, half-installed, removed) counts as missing.

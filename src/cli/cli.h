@@ -64,6 +64,7 @@ int cmd_config_set(const struct cli_args *a);
 int cmd_config_show(const struct cli_args *a);
 int cmd_config_check(const struct cli_args *a);
 int cmd_admin_user_create(const struct cli_args *a);
+int cmd_admin_role_create(const struct cli_args *a);
 int cmd_store_view_create(const struct cli_args *a);
 int cmd_sampledata_deploy(const struct cli_args *a);
 int cmd_admin_user_unlock(const struct cli_args *a);

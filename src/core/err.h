@@ -45,6 +45,7 @@
     X(NOT_FOUND,          404, "The requested record does not exist.")                            \
     X(EXISTS,             400, "The record already exists.")                                      \
     X(INVALID,            400, "The value is invalid.")                                          \
+    X(FORM_KEY,           403, "Invalid Form Key. Please refresh the page.")                      \
     /* OAuth 1.0a provider (reference section 4.3, Magento 2.4 wording) */                        \
     X(OAUTH_VERSION,      400, "The \"%1\" Oauth version isn't supported.")                      \
     X(OAUTH_TOKEN_LENGTH, 400, "The token length is invalid. Check the length and try again.")    \

@@ -73,7 +73,37 @@ void integration_post_callback(const char *url, const char *const *fields, int n
         out->delivered = true;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
     } else {
-        snprintf(out->error, sizeof(out->error), "%s", curl_easy_strerror(rc));
+        /* Say which step failed, so the admin knows whom to ask: DNS, the connection, TLS, or
+         * the time limit. */
+        const char *step = "HTTP";
+        switch (rc) {
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            step = "DNS lookup failed";
+            break;
+        case CURLE_COULDNT_CONNECT:
+            step = "connection refused or unreachable";
+            break;
+        case CURLE_OPERATION_TIMEDOUT:
+            step = "no answer in time (oauth/consumer/post_timeout)";
+            break;
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            step = "TLS handshake or certificate check failed";
+            break;
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+            step = "the URL cannot be used";
+            break;
+        default:
+            break;
+        }
+        snprintf(out->error, sizeof(out->error), "%s: %s", step, curl_easy_strerror(rc));
     }
     excerpt[sink.len] = '\0';
     for (size_t i = 0; i < sink.len; i++)

@@ -13,7 +13,14 @@
 #include "user/bearer_token.h"
 
 /* Magento's RequestThrottler values (not the user-context ones). */
-enum lock_kind { LOCK_CUSTOMER = 2, LOCK_ADMIN = 3 };
+enum lock_kind {
+    LOCK_CUSTOMER = 2,
+    LOCK_ADMIN = 3,
+    /* storegate's own: the admin panel's sign-in and password confirmations, locked by
+     * admin/security/lockout_failures and lockout_threshold (Magento keeps these counts on
+     * admin_user; here they share the table, keyed on the lower-cased user name) */
+    LOCK_ADMIN_PANEL = 4,
+};
 
 /* *locked is true when the name has max_failures or more failures and the lock has not expired. */
 enum err auth_lock_check(struct db *db, enum lock_kind kind, struct str name, int64_t max_failures,

@@ -83,7 +83,9 @@ enum caller_kind { CALLER_GUEST, CALLER_ADMIN, CALLER_CUSTOMER, CALLER_INTEGRATI
 struct caller {
     enum caller_kind kind;
     int64_t id;
-    bool all_resources; /* integration with Resource Access = All */
+    bool all_resources; /* integration with Resource Access = All, or an admin whose role has All */
+    int64_t role_id;    /* an admin's role (0: none, so only Magento_Backend::admin) */
+    bool session;       /* an admin signed in to the panel (cookie), not a bearer token */
 };
 
 struct api_error {
@@ -108,7 +110,9 @@ struct api_req {
     struct buf out; /* the JSON answer */
     bool deferred;
     api_handler deferred_done;
-    void *ctx; /* a handler's own state across a deferred step */
+    void *ctx;                /* a handler's own state across a deferred step */
+    struct str session_token; /* the panel session cookie's value, when it identified the caller */
+    void *confirm;            /* panel.c: the password confirmation in flight */
 };
 
 /* route.c */
@@ -162,6 +166,25 @@ enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool di
 /* dispatch.c: suspends the request until its nonce (nw->nonce, filled in) is recorded at the end
  * of this turn of the loop; then nw->done runs. */
 void api_nonce_wait(struct api_req *q, struct nonce_wait *nw);
+
+/* panel.c: the admin panel around the JSON API. */
+/* The value of the cookie called name in a Cookie header (RFC 6265 5.4: "a=b; c=d"), trimmed;
+ * STR_NULL when absent. The result points into header. */
+struct str panel_cookie_value(struct str header, const char *name);
+/* The admin session of the request's cookie, if any: sets q->caller and q->session_token. */
+void panel_session_caller(struct api_req *q);
+/* CSRF: a state-changing request made with the session cookie must carry the session's form key
+ * in X-Form-Key (ERR_FORM_KEY otherwise). */
+enum err panel_check_form_key(struct api_req *q);
+/* Security headers of every admin page and admin API answer. */
+void panel_security_headers(struct http_request *r, bool html);
+/* Serves the panel's embedded pages and files for GET/HEAD /admin/...; false if path is not one. */
+bool panel_serve_static(struct api_req *q);
+/* Confirms the signed-in admin's current password ("current_password", also inside
+ * "integration") before next runs: required from session callers, checked when present from
+ * bearer callers. Failures count toward the admin lock-out; the lock ends the admin's sessions. */
+enum err panel_confirm_password(struct api_req *q, api_handler next);
+
 /* dispatch.c: hand slow work to the blocking pool; done runs on the loop and finishes the
  * request like a handler would. */
 void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg);

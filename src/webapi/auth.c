@@ -12,6 +12,7 @@
 #include "integration/usage.h"
 #include "oauth/nonce.h"
 #include "oauth/provider.h"
+#include "user/admin_role.h"
 #include "user/bearer_token.h"
 #include "webapi/api.h"
 
@@ -33,7 +34,7 @@ static bool active_integration(struct api_req *q, int64_t consumer_id, struct ca
     bool all;
     if (oauth_cache_active_integration(q->w->oauth, q->w->db, consumer_id, &id, &all) != ERR_OK)
         return false;
-    *out = (struct caller){CALLER_INTEGRATION, id, all};
+    *out = (struct caller){CALLER_INTEGRATION, id, all, 0, false};
     return true;
 }
 
@@ -50,7 +51,10 @@ static void bearer(struct api_req *q, struct str token)
     enum user_type type;
     if (bearer_token_resolve(q->w->db, token, clock_now(), &type, &id) == ERR_OK) {
         bool admin = type == USER_ADMIN;
-        q->caller = (struct caller){admin ? CALLER_ADMIN : CALLER_CUSTOMER, id, false};
+        q->caller = (struct caller){admin ? CALLER_ADMIN : CALLER_CUSTOMER, id, false, 0, false};
+        if (admin && admin_role_of_user(q->w->db, id, &q->caller.role_id,
+                                        &q->caller.all_resources) != ERR_OK)
+            q->caller.role_id = 0; /* no resources but the root: fail closed */
         http_set_caller(q->http, admin ? "admin" : "customer", id);
         return;
     }
@@ -62,7 +66,7 @@ static void bearer(struct api_req *q, struct str token)
     int64_t iid;
     bool all;
     if (oauth_cache_bearer_integration(q->w->oauth, q->w->db, token, &iid, &all) == ERR_OK) {
-        struct caller c = {CALLER_INTEGRATION, iid, all};
+        struct caller c = {CALLER_INTEGRATION, iid, all, 0, false};
         set_integration(q, &c);
     }
 }
@@ -72,8 +76,14 @@ bool api_allowed(struct api_req *q, struct str resource)
     if (str_eq_c(resource, "anonymous"))
         return true;
     switch (q->caller.kind) {
-    case CALLER_ADMIN:
-        return true; /* admins hold every resource until roles arrive */
+    case CALLER_ADMIN: {
+        /* the role's resources (reference 5.5: an admin token carries its user's ACL role) */
+        if (q->caller.all_resources)
+            return true;
+        bool allowed = false;
+        return admin_role_allows(q->w->db, q->caller.role_id, resource, &allowed) == ERR_OK &&
+               allowed;
+    }
     case CALLER_CUSTOMER:
         return str_eq_c(resource, "self");
     case CALLER_INTEGRATION: {
@@ -226,8 +236,15 @@ enum err api_authorize(struct api_req *q)
     if ((r->flags & R_GUEST) &&
         store_config_get_bool(q->w->config, "webapi/webapisecurity/allow_insecure", -1))
         return ERR_OK;
-    q->caller = (struct caller){CALLER_GUEST, 0, false};
+    q->caller = (struct caller){CALLER_GUEST, 0, false, 0, false};
     struct str auth = http_header(q->http, "authorization");
+    if (!auth.p && (r->flags & R_ADMIN)) {
+        /* the panel: its session cookie, and the form key on anything that changes state */
+        panel_session_caller(q);
+        enum err e = panel_check_form_key(q);
+        if (e)
+            return e;
+    }
     if (auth.p) {
         /* Magento splits on single spaces and wants exactly two pieces, the first "bearer". */
         struct str rest;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "config/store_config.h"
+#include "user/admin_session.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -38,7 +39,7 @@ static enum err run_delete(struct db *db, const char *sql, int64_t cutoff, int64
 
 void cleanup_once(struct db *db, struct store_config *config)
 {
-    int64_t now = clock_now(), tokens = 0, requests = 0, nonces = 0;
+    int64_t now = clock_now(), tokens = 0, requests = 0, nonces = 0, sessions = 0;
     if (store_config_sync(config, db, true))
         return;
     int64_t minutes = store_config_get_int(config, "oauth/cleanup/expiration_period", -1);
@@ -54,11 +55,15 @@ void cleanup_once(struct db *db, struct store_config *config)
     if (!e)
         e = run_delete(db, "DELETE FROM oauth_nonce WHERE timestamp < $1", now - window - 60,
                        &nonces);
+    int64_t lifetime = store_config_get_int(config, "admin/security/session_lifetime", -1);
+    if (!e)
+        e = admin_session_cleanup(db, now - lifetime, &sessions);
     if (e)
         log_warn("cleanup failed: %s", err_message(e));
-    else if (tokens || requests || nonces)
-        log_info("cleanup: %lld expired tokens, %lld stale request tokens, %lld old nonces",
-                 (long long)tokens, (long long)requests, (long long)nonces);
+    else if (tokens || requests || nonces || sessions)
+        log_info("cleanup: %lld expired tokens, %lld stale request tokens, %lld old nonces, "
+                 "%lld idle admin sessions",
+                 (long long)tokens, (long long)requests, (long long)nonces, (long long)sessions);
 }
 
 static void *cleanup_main(void *arg)

@@ -14,6 +14,7 @@
 #include "oauth/nonce.h"
 #include "webapi/cleanup.h"
 #include "webapi/api.h"
+#include "webapi/schema.h"
 #include "webapi/webapi.h"
 
 static const char json_ctype[] = "application/json; charset=utf-8";
@@ -30,6 +31,8 @@ static void respond(struct api_req *q, enum err e)
     }
     if (q->verb == VERB_OTHER && str_eq_c(http_method(q->http), "HEAD"))
         out->len = 0; /* HEAD: status and headers only */
+    if (str_starts(http_path(q->http), STR_LIT("/admin/")))
+        panel_security_headers(q->http, false);
     http_respond(q->http, status, json_ctype, buf_str(out));
 }
 
@@ -81,6 +84,43 @@ static enum err resolve_store(struct api_req *q, struct str after_rest, struct s
     return ERR_OK;
 }
 
+/* /rest/schema, /rest/<store>/schema, /rest/all/schema: the API description (schema.c). Its
+ * caller is identified as for any route (a Bearer token or a signed request shows more) but
+ * needs no resource: the document lists only what the caller may use. */
+static const struct route schema_route = {
+    .verb = VERB_GET,
+    .template_ = "/schema",
+    .handler_name = "schema",
+    .resources_text = "",
+    .handler = api_schema,
+};
+
+static bool schema_path(struct api_req *q, struct str after_rest)
+{
+    if (str_eq_c(after_rest, "schema")) {
+        q->store = store_default_view(q->w->stores);
+        return true;
+    }
+    struct str rest;
+    struct str code = str_cut(after_rest, '/', &rest);
+    if (!rest.p || !str_eq_c(rest, "schema") || api_version(code))
+        return false;
+    q->store = str_eq_c(code, "all") ? store_find_id(q->w->stores, 0)
+                                     : store_find_code(q->w->stores, code);
+    return true;
+}
+
+static enum err schema_phases(struct api_req *q)
+{
+    if (!q->store)
+        return api_fail(q, ERR_BAD_REQUEST_PATH);
+    if (q->verb != VERB_GET)
+        return api_fail(q, ERR_NO_ROUTE);
+    q->route = &schema_route;
+    enum err e = api_check_accept(q);
+    return e ? e : api_authorize(q);
+}
+
 static enum err run_phases(struct api_req *q)
 {
     const struct webapi_app *app = q->w->app;
@@ -121,6 +161,8 @@ static enum err run_phases(struct api_req *q)
     struct str route_path = path;
     if (admin)
         q->store = store_find_id(q->w->stores, 0);
+    else if (schema_path(q, (struct str){path.p + 6, path.len - 6}))
+        return schema_phases(q);
     else if ((e = resolve_store(q, (struct str){path.p + 6, path.len - 6}, &route_path)))
         return e;
     bool known = false;
@@ -163,20 +205,31 @@ static void handle(struct http_request *r)
          * panel watches for this address; a person sees that they may close the window. */
         static const char page[] =
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<title>Integration linked</title></head><body><p>The third-party account is linked. "
-            "You can close this window.</p></body></html>";
-        http_add_header(r, "content-security-policy", STR_LIT("default-src 'none'"));
-        http_add_header(r, "x-frame-options", STR_LIT("DENY"));
+            "<title>Integration linked</title><script type=\"module\" "
+            "src=\"/admin/js/popup-close.js\"></script></head><body><p>The third-party account "
+            "is linked. You can close this window.</p></body></html>";
+        panel_security_headers(r, true);
         http_respond(r, 200, "text/html; charset=utf-8", STR_LIT(page));
         return;
     }
+    if (str_eq_c(path, "/admin") && (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD"))) {
+        panel_security_headers(r, true);
+        http_add_header(r, "location", STR_LIT("/admin/"));
+        http_respond(r, 302, "text/plain; charset=utf-8", STR_LIT("/admin/\n"));
+        return;
+    }
+    bool panel_api = str_starts(path, STR_LIT("/admin/api/"));
+    if (!panel_api && str_starts(path, STR_LIT("/admin/")) &&
+        (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD")) && panel_serve_static(q))
+        return;
     if (str_eq_c(path, "/oauth/token/request") || str_eq_c(path, "/oauth/token/access")) {
         api_oauth_token_endpoint(q, str_eq_c(path, "/oauth/token/access"));
         return;
     }
     /* A GET reads only: its reads share one snapshot (one lock round trip, not one per
-     * statement), ended before the loop moves on. */
-    bool snapshot = q->verb == VERB_GET && db_read_begin(q->w->db) == ERR_OK;
+     * statement), ended before the loop moves on. Not the admin API's: a panel session's idle
+     * clock is written on reads too. */
+    bool snapshot = q->verb == VERB_GET && !panel_api && db_read_begin(q->w->db) == ERR_OK;
     enum err e = run_phases(q);
     if (e || !q->deferred)
         api_continue(q, e);
@@ -363,7 +416,7 @@ static void on_ready(void *appp)
 
 bool webapi_routes_valid(char *err, size_t errlen)
 {
-    return route_table_init(err, errlen);
+    return route_table_init(err, errlen) && schema_init(err, errlen);
 }
 
 int webapi_serve(const struct settings *s)
@@ -372,7 +425,7 @@ int webapi_serve(const struct settings *s)
     static struct webapi_app app;
     memset(&app, 0, sizeof(app));
     app.settings = *s;
-    if (!route_table_init(err, sizeof(err))) {
+    if (!route_table_init(err, sizeof(err)) || !schema_init(err, sizeof(err))) {
         log_error("route table: %s", err);
         return 1;
     }

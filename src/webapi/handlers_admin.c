@@ -248,7 +248,7 @@ static enum err name_taken(struct api_req *q, const char *name)
                         json_pack("[s]", name));
 }
 
-enum err api_admin_integration_create(struct api_req *q)
+static enum err integration_create_confirmed(struct api_req *q)
 {
     struct integration_input in;
     const char *warning = NULL;
@@ -265,7 +265,7 @@ enum err api_admin_integration_create(struct api_req *q)
     return saved(q, id, warning);
 }
 
-enum err api_admin_integration_update(struct api_req *q)
+static enum err integration_update_confirmed(struct api_req *q)
 {
     int64_t id;
     struct integration cur;
@@ -287,6 +287,34 @@ enum err api_admin_integration_update(struct api_req *q)
         return api_fail(q, e);
     integration_log_add(q->w->db, id, "saved", q->caller.id, "edited");
     return saved(q, id, warning);
+}
+
+/* Magento 2.4 asks for the admin's current password to save an integration (reference 2.2); the
+ * input is checked first, so a mistake in it costs no password attempt. */
+enum err api_admin_integration_create(struct api_req *q)
+{
+    struct integration_input in;
+    const char *warning = NULL;
+    enum err e = read_input(q, &in, &warning);
+    return e ? e : panel_confirm_password(q, integration_create_confirmed);
+}
+
+enum err api_admin_integration_update(struct api_req *q)
+{
+    int64_t id;
+    struct integration cur;
+    enum err e = load(q, &id, &cur);
+    if (e)
+        return e;
+    if (cur.setup_type != 0) {
+        return api_fail_msg(q, ERR_INVALID,
+                            "The integrations created in the config file can't be edited.", NULL);
+    }
+    struct integration_input in;
+    const char *warning = NULL;
+    if ((e = read_input(q, &in, &warning)))
+        return e;
+    return panel_confirm_password(q, integration_update_confirmed);
 }
 
 enum err api_admin_integration_delete(struct api_req *q)

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "webapi/api.h"
+#include "webapi/schema.h"
 
 #include "testutil.h"
 
@@ -255,6 +256,27 @@ static void test_route_verb(void **state)
     assert_int_equal(route_verb(STR_NULL), VERB_OTHER);
 }
 
+/* Every Web API route is described for GET /rest/<store>/schema (schema.json), and the
+ * description names only existing routes and types (schema_init checks that). */
+static void test_schema_describes_every_route(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    if (!schema_init(err, sizeof(err)))
+        fail_msg("schema_init: %s", err);
+    const struct route *missing[16];
+    size_t n = schema_undescribed(missing, N_ELEMS(missing));
+    for (size_t i = 0; i < n && i < N_ELEMS(missing); i++)
+        print_error("schema.json does not describe %s %s\n",
+                    missing[i]->verb == VERB_GET    ? "GET"
+                    : missing[i]->verb == VERB_POST ? "POST"
+                    : missing[i]->verb == VERB_PUT  ? "PUT"
+                                                    : "DELETE",
+                    missing[i]->template_);
+    assert_int_equal(n, 0);
+    schema_free();
+}
+
 static int group_teardown(void **state)
 {
     (void)state;
@@ -265,10 +287,15 @@ static int group_teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_init),        cmocka_unit_test(test_match_expected_routes),
-        cmocka_unit_test(test_match_every_route), cmocka_unit_test(test_trailing_slash),
-        cmocka_unit_test(test_wrong_verb),        cmocka_unit_test(test_unknown_paths),
-        cmocka_unit_test(test_case_sensitive),    cmocka_unit_test(test_route_verb),
+        cmocka_unit_test(test_table_init),
+        cmocka_unit_test(test_match_expected_routes),
+        cmocka_unit_test(test_match_every_route),
+        cmocka_unit_test(test_trailing_slash),
+        cmocka_unit_test(test_wrong_verb),
+        cmocka_unit_test(test_unknown_paths),
+        cmocka_unit_test(test_case_sensitive),
+        cmocka_unit_test(test_route_verb),
+        cmocka_unit_test(test_schema_describes_every_route),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
