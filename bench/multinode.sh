@@ -467,10 +467,7 @@ n2=$(($(access_lines "$tmp/node2.log") - n2_before))
 
 pg_nonces=$("$pg_bin/psql" -X -At -h 127.0.0.1 -p "$pg_port" -U sg -d storegate_bench \
     -c 'SELECT count(*) FROM oauth_nonce' 2>/dev/null || echo "?")
-sq_nonces=$("$python" -c '
-import sqlite3, sys
-db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=10)
-print(db.execute("SELECT count(*) FROM oauth_nonce").fetchone()[0])' "$tmp/sqlite-var/storegate.db" 2>/dev/null || echo "?")
+sq_nonces=$("$python" "$root/bench/nonce_count.py" "$tmp/sqlite-var/storegate.db" 2>/dev/null || echo "?")
 
 # --- report ----------------------------------------------------------------------------------------
 names=(nginx pg-bearer pg-signed sqlite-bearer sqlite-signed)

@@ -50,6 +50,11 @@ bool crypto_eq(struct str a, struct str b)
     return a.len == 0 || sodium_memcmp(a.p, b.p, a.len) == 0;
 }
 
+void crypto_digest(const void *in, size_t len, void *out, size_t outlen)
+{
+    crypto_generichash(out, outlen, in, len, NULL, 0);
+}
+
 void crypto_wipe(void *p, size_t len)
 {
     sodium_memzero(p, len);

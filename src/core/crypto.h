@@ -27,6 +27,8 @@ void crypto_random_alnum(char *out, size_t len);
 void crypto_sha256_hex(struct str s, char out[65]);
 /* Constant-time equality of two slices (the length is not secret). */
 bool crypto_eq(struct str a, struct str b);
+/* BLAKE2b of in (unkeyed), outlen bytes (16..64): fingerprints and checksums, not secrets. */
+void crypto_digest(const void *in, size_t len, void *out, size_t outlen);
 /* Wipes memory the compiler may not optimise away. */
 void crypto_wipe(void *p, size_t len);
 /* Argon2id with libsodium's interactive limits; out holds the encoded hash string. */

@@ -42,6 +42,14 @@ enum err db_open(const char *url, bool create, struct db **out)
     return ERR_CONFIG;
 }
 
+bool db_url_file(const char *url, char *path, size_t len)
+{
+    if (strncmp(url, "sqlite:", 7) != 0 || !url[7] || strlen(url + 7) >= len)
+        return false;
+    memcpy(path, url + 7, strlen(url + 7) + 1);
+    return true;
+}
+
 void db_close(struct db *db)
 {
     if (db)
@@ -171,6 +179,11 @@ void db_read_end(struct db *db)
 bool db_changed(struct db *db)
 {
     return db->ops->changed(db);
+}
+
+int64_t db_writes(struct db *db)
+{
+    return db->ops->writes(db);
 }
 
 void db_notify(struct db *db)

@@ -22,6 +22,10 @@ struct db_stmt;
  * file if missing (setup:install); otherwise a missing database is ERR_NOT_FOUND. */
 enum err db_open(const char *url, bool create, struct db **out);
 void db_close(struct db *db);
+/* True when url names a database file on this machine (SQLite): its path is copied to path
+ * (false as well if it does not fit). State that every process of such a store must share can
+ * then live in files beside it; a database server (PostgreSQL) shares it through tables. */
+bool db_url_file(const char *url, char *path, size_t len);
 /* Runs SQL without parameters or results (migrations). */
 enum err db_exec(struct db *db, const char *sql);
 /* Gets the cached prepared statement for sql, reset and with its bindings cleared. */
@@ -69,6 +73,9 @@ void db_read_end(struct db *db);
 /* True if another connection may have committed since the previous call (cheap: SQLite's
  * data_version). Caches use it to decide when to look at their version rows. */
 bool db_changed(struct db *db);
+/* A count that moves whenever this connection changes rows (never moves back): with
+ * db_changed(), a cache of rows sees every write, its own connection's included. */
+int64_t db_writes(struct db *db);
 /* Tells the other connections (and, with PostgreSQL, the other nodes) that cached data changed:
  * writers of cache_version call it inside their transaction (PostgreSQL delivers it at commit). */
 void db_notify(struct db *db);

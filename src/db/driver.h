@@ -34,6 +34,7 @@ struct db_ops {
     enum err (*read_begin)(struct db *db);
     void (*read_end)(struct db *db);
     bool (*changed)(struct db *db);
+    int64_t (*writes)(struct db *db);
     void (*notify)(struct db *db);
     enum err (*ping)(struct db *db);
     const char *(*errmsg)(struct db *db);

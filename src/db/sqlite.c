@@ -84,7 +84,8 @@ enum err sqlite_open(const char *url, bool create, struct db **out)
     sqlite3_busy_timeout(db->h, 5000);
     sqlite3_extended_result_codes(db->h, 1);
     /* WAL: readers never block the writer; synchronous=FULL so a commit survives power loss
-     * (acknowledged writes are never lost, a promise the nonce store relies on). */
+     * (acknowledged writes are never lost; the nonce journal beside the file keeps the same
+     * promise for nonces). */
     const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                         "PRAGMA temp_store=MEMORY;";
     rc = sqlite3_exec(db->h, setup, NULL, NULL, NULL);
@@ -365,8 +366,9 @@ static enum err sq_read_begin(struct db *d)
 
 static void sq_read_end(struct db *d)
 {
-    if (!sqlite3_get_autocommit(DB(d)->h))
-        sqlite3_exec(DB(d)->h, "COMMIT", NULL, NULL, NULL);
+    /* prepared once (sqlite3_exec would parse "COMMIT" on every GET) */
+    if (!sqlite3_get_autocommit(DB(d)->h) && run_sql(d, "COMMIT") != ERR_OK)
+        sqlite3_exec(DB(d)->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static bool sq_changed(struct db *d)
@@ -386,6 +388,11 @@ static bool sq_changed(struct db *d)
         return false;
     db->data_version = v;
     return true;
+}
+
+static int64_t sq_writes(struct db *d)
+{
+    return sqlite3_total_changes64(DB(d)->h);
 }
 
 static void sq_notify(struct db *d)
@@ -445,6 +452,7 @@ static const struct db_ops sqlite_ops = {
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
     .changed = sq_changed,
+    .writes = sq_writes,
     .notify = sq_notify,
     .ping = sq_ping,
     .errmsg = sq_errmsg,

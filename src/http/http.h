@@ -39,6 +39,10 @@ struct http_config {
      * so the application can lease per-slice resources such as a pooled database connection. */
     void (*slice_enter)(void *worker_ctx);
     void (*slice_leave)(void *worker_ctx);
+    /* Optional: runs on each worker thread after every turn of its event loop (the ready events
+     * handled), before it waits again, outside any slice; finishes work that the turn's requests
+     * batched up (a group commit). May answer suspended requests with http_resume_now(). */
+    void (*turn_end)(void *worker_ctx);
     /* Rewrites an error answer that h2o itself produced (413 body too large, 400 malformed) into
      * the application's format; writes the body and content type. */
     struct str (*render_transport_error)(struct arena *a, int status, const char *detail,
@@ -99,6 +103,10 @@ void http_defer(struct http_request *r, void (*work)(void *arg),
 struct http_ticket;
 struct http_ticket *http_suspend(struct http_request *r);
 void http_resume(struct http_ticket *t, void (*done)(struct http_request *r, void *arg), void *arg);
+/* The same, from the request's own loop thread: done(r, arg) runs before this returns (not at all
+ * if the client went away), then the ticket is spent. No message, no extra turn of the loop. */
+void http_resume_now(struct http_ticket *t, void (*done)(struct http_request *r, void *arg),
+                     void *arg);
 /* True once shutdown began (handlers may answer 503 to long work). */
 bool http_stopping(struct http_request *r);
 

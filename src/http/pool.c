@@ -122,6 +122,22 @@ void http_resume(struct http_ticket *t, void (*done)(struct http_request *r, voi
     h2o_multithread_send_message(&t->job.r->w->done_receiver, &t->job.msg);
 }
 
+void http_resume_now(struct http_ticket *t, void (*done)(struct http_request *r, void *arg),
+                     void *arg)
+{
+    struct http_request *r = t->job.r;
+    if (r->req) {
+        struct http_worker *w = r->w;
+        if (w->srv->cfg.slice_enter)
+            w->srv->cfg.slice_enter(w->app);
+        done(r, arg);
+        if (w->srv->cfg.slice_leave)
+            w->srv->cfg.slice_leave(w->app);
+    }
+    http_request_release(r);
+    free(t);
+}
+
 void http_on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
     (void)receiver;

@@ -186,6 +186,8 @@ static void *worker_main(void *arg)
     bool closing = false;
     for (;;) {
         h2o_evloop_run(loop, w->stopping ? 50 : 1000);
+        if (srv->cfg.turn_end)
+            srv->cfg.turn_end(w->app);
         /* one write per turn of the loop, however many requests it finished */
         http_flush_access_log(w);
         if (!w->stopping)

@@ -1,26 +1,57 @@
-/* The nonce writer (see nonce.h). */
+/* Nonce group commit (see nonce.h). */
 #include "oauth/nonce.h"
 
-#include <pthread.h>
-#include <stdbool.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "oauth/nonce_journal.h"
 
 struct nonce_store {
-    struct db *db;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    struct nonce_req *head, *tail;
-    bool stop;
-    int64_t cleanup_cutoff; /* > 0: a cleanup was asked for */
-    int64_t cleaned;
-    bool cleanup_done;
-    pthread_cond_t cleanup_cond;
+    struct nonce_journal *journal; /* NULL: the oauth_nonce table */
+    atomic_llong commits, nonces, commit_us;
 };
+
+enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
+                         struct nonce_store **out)
+{
+    *out = NULL;
+    struct nonce_store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return ERR_UNAVAILABLE;
+    char db_path[PATH_MAX - 16], path[PATH_MAX];
+    if (db_url_file(db_url, db_path, sizeof(db_path))) {
+        snprintf(path, sizeof(path), "%s-nonces", db_path);
+        enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds, sync_each,
+                                        &s->journal);
+        if (e) {
+            free(s);
+            return e;
+        }
+        log_info("nonce journal \"%s\": %zu nonces read back; answers wait for %s", path,
+                 nonce_journal_count(s->journal),
+                 sync_each ? "fdatasync (nonce_sync 1)" : "the write only (nonce_sync 0)");
+    }
+    *out = s;
+    return ERR_OK;
+}
+
+void nonce_store_free(struct nonce_store *s)
+{
+    if (!s)
+        return;
+    long long commits = atomic_load(&s->commits), nonces = atomic_load(&s->nonces);
+    if (commits)
+        log_info("nonces: %lld recorded in %lld commits (%.1f a commit, %lld us a commit)", nonces,
+                 commits, (double)nonces / (double)commits, atomic_load(&s->commit_us) / commits);
+    nonce_journal_close(s->journal);
+    free(s);
+}
 
 static enum err insert(struct db *db, struct nonce_req *r, bool *fresh)
 {
@@ -40,133 +71,47 @@ static enum err insert(struct db *db, struct nonce_req *r, bool *fresh)
     return e;
 }
 
-static void commit_batch(struct nonce_store *s, struct nonce_req *batch)
+/* One transaction: the primary key (nonce, consumer) makes a nonce recorded by any node, or
+ * earlier in this batch, a replay; concurrent inserts of the same key wait for each other. */
+static void commit_table(struct db *db, struct nonce_req *batch)
 {
-    enum err e = db_begin(s->db);
+    long long n = 0;
+    enum err e = db_begin(db);
     for (struct nonce_req *r = batch; !e && r; r = r->next) {
         bool fresh = false;
-        e = insert(s->db, r, &fresh);
-        r->seen = !fresh;
+        e = insert(db, r, &fresh);
+        r->result = fresh ? ERR_OK : ERR_OAUTH_NONCE_USED;
+        n++;
     }
     if (!e)
-        e = db_commit(s->db);
+        e = db_commit(db);
     else
-        db_rollback(s->db);
-    if (e)
-        log_error("nonce batch failed: %s", err_message(e));
-    /* Answers go out only after the commit: an accepted nonce is durable before its request is
-     * answered. */
-    for (struct nonce_req *r = batch; r;) {
-        struct nonce_req *next = r->next;
-        r->done(r, e ? ERR_UNAVAILABLE : r->seen ? ERR_OAUTH_NONCE_USED : ERR_OK);
-        r = next;
-    }
-}
-
-static void run_cleanup(struct nonce_store *s)
-{
-    struct db_stmt *st;
-    int64_t deleted = 0;
-    enum err e = db_prepare(s->db, "DELETE FROM oauth_nonce WHERE timestamp < $1", &st);
-    if (!e) {
-        db_bind_i64(st, 1, s->cleanup_cutoff);
-        e = db_run(st, &deleted);
-    }
-    s->cleaned = e ? -1 : deleted;
-}
-
-static void *writer_main(void *arg)
-{
-    struct nonce_store *s = arg;
-    pthread_mutex_lock(&s->lock);
-    for (;;) {
-        while (!s->head && !s->stop && !s->cleanup_cutoff)
-            pthread_cond_wait(&s->cond, &s->lock);
-        if (s->cleanup_cutoff) {
-            pthread_mutex_unlock(&s->lock);
-            run_cleanup(s);
-            pthread_mutex_lock(&s->lock);
-            s->cleanup_cutoff = 0;
-            s->cleanup_done = true;
-            pthread_cond_broadcast(&s->cleanup_cond);
-            continue;
-        }
-        struct nonce_req *batch = s->head;
-        s->head = s->tail = NULL;
-        if (!batch && s->stop)
-            break;
-        pthread_mutex_unlock(&s->lock);
-        commit_batch(s, batch);
-        pthread_mutex_lock(&s->lock);
-    }
-    pthread_mutex_unlock(&s->lock);
-    return NULL;
-}
-
-enum err nonce_store_start(const char *db_url, struct nonce_store **out)
-{
-    struct nonce_store *s = calloc(1, sizeof(*s));
-    if (!s)
-        return ERR_DB;
-    enum err e = db_open(db_url, false, &s->db);
+        db_rollback(db);
     if (e) {
-        free(s);
-        return e;
+        log_error("nonce batch of %lld failed: %s", n, err_message(e));
+        for (struct nonce_req *r = batch; r; r = r->next)
+            r->result = ERR_UNAVAILABLE;
     }
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->cond, NULL);
-    pthread_cond_init(&s->cleanup_cond, NULL);
-    if (pthread_create(&s->thread, NULL, writer_main, s) != 0) {
-        db_close(s->db);
-        free(s);
-        return ERR_DB;
+}
+
+static void count(struct nonce_store *s, struct nonce_batch *b)
+{
+    long long fresh = 0;
+    for (struct nonce_req *r = b->reqs; r; r = r->next)
+        fresh += r->result == ERR_OK;
+    atomic_fetch_add(&s->commits, 1);
+    atomic_fetch_add(&s->nonces, fresh);
+    atomic_fetch_add(&s->commit_us, (long long)(clock_mono_us() - b->start_us));
+}
+
+bool nonce_store_submit(struct nonce_store *s, struct db *db, struct nonce_batch *b, int64_t now,
+                        int64_t window)
+{
+    b->start_us = clock_mono_us();
+    if (!s->journal) {
+        commit_table(db, b->reqs);
+        count(s, b);
+        return true;
     }
-    *out = s;
-    return ERR_OK;
-}
-
-void nonce_store_submit(struct nonce_store *s, struct nonce_req *req)
-{
-    req->next = NULL;
-    pthread_mutex_lock(&s->lock);
-    if (s->tail)
-        s->tail->next = req;
-    else
-        s->head = req;
-    s->tail = req;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
-}
-
-void nonce_store_stop(struct nonce_store *s)
-{
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->lock);
-    s->stop = true;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
-    db_close(s->db);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->cond);
-    pthread_cond_destroy(&s->cleanup_cond);
-    free(s);
-}
-
-enum err nonce_store_cleanup(struct nonce_store *s, int64_t cutoff, int64_t *deleted)
-{
-    pthread_mutex_lock(&s->lock);
-    s->cleanup_done = false;
-    s->cleanup_cutoff = cutoff > 0 ? cutoff : 1;
-    pthread_cond_signal(&s->cond);
-    while (!s->cleanup_done)
-        pthread_cond_wait(&s->cleanup_cond, &s->lock);
-    int64_t n = s->cleaned;
-    pthread_mutex_unlock(&s->lock);
-    if (n < 0)
-        return ERR_DB;
-    if (deleted)
-        *deleted = n;
-    return ERR_OK;
+    return nonce_journal_submit(s->journal, b, now, window); /* the journal counts its own */
 }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "oauth/cache.h"
+
 bool oauth_is_oauth_header(struct str h)
 {
     for (size_t i = 0; i + 6 <= h.len; i++)
@@ -79,9 +81,9 @@ static bool verify(struct arena *a, const struct oauth_input *in, const struct o
     return ok;
 }
 
-enum err oauth_check(struct db *db, struct arena *a, const struct crypto_key *key,
-                     const struct oauth_policy *pol, enum oauth_step step,
-                     const struct oauth_input *in, struct oauth_checked *out,
+enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
+                     const struct crypto_key *key, const struct oauth_policy *pol,
+                     enum oauth_step step, const struct oauth_input *in, struct oauth_checked *out,
                      struct oauth_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -122,7 +124,7 @@ enum err oauth_check(struct db *db, struct arena *a, const struct crypto_key *ke
     struct str ckey = oauth_params_get(&hdr, "oauth_consumer_key");
     if (ckey.len != OAUTH_LEN)
         return fail(err, ERR_OAUTH_KEY_LENGTH, STR_NULL);
-    enum err e = oauth_consumer_by_key(db, a, key, ckey, &out->consumer);
+    enum err e = oauth_cache_consumer(cache, db, a, key, ckey, &out->consumer);
     if (e == ERR_NOT_FOUND)
         return fail(err, ERR_OAUTH_NO_CONSUMER, STR_NULL);
     if (e)
@@ -156,7 +158,7 @@ enum err oauth_check(struct db *db, struct arena *a, const struct crypto_key *ke
         if (out->token.type != TOKEN_VERIFIER)
             return fail(err, ERR_OAUTH_NOT_VERIFIER, STR_NULL);
     } else {
-        e = oauth_token_by_value(db, a, key, token, &out->token);
+        e = oauth_cache_token(cache, db, a, key, token, &out->token);
         if (e == ERR_NOT_FOUND)
             return fail(err, ERR_OAUTH_NO_TOKEN, STR_NULL);
         if (e)

@@ -52,9 +52,11 @@ struct oauth_checked {
 };
 
 /* Validates a request for a step. On failure returns the error code with details in *err. */
-enum err oauth_check(struct db *db, struct arena *a, const struct crypto_key *key,
-                     const struct oauth_policy *pol, enum oauth_step step,
-                     const struct oauth_input *in, struct oauth_checked *out,
+struct oauth_cache;
+/* cache: the worker's row cache, synced for this request (NULL: straight to the database). */
+enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
+                     const struct crypto_key *key, const struct oauth_policy *pol,
+                     enum oauth_step step, const struct oauth_input *in, struct oauth_checked *out,
                      struct oauth_error *err);
 /* True if the Authorization header is an OAuth one (the caller is then an OAuth caller). */
 bool oauth_is_oauth_header(struct str authorization);

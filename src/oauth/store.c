@@ -289,3 +289,25 @@ enum err oauth_bearer_integration(struct db *db, struct str token, int64_t *inte
     db_done(st);
     return ERR_OK;
 }
+
+enum err oauth_active_integration(struct db *db, int64_t consumer_id, int64_t *integration_id,
+                                  bool *all_resources)
+{
+    struct db_stmt *st;
+    bool row = false;
+    enum err e = db_prepare(db,
+                            "SELECT integration_id, all_resources FROM integration"
+                            " WHERE consumer_id = $1 AND status = 1",
+                            &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, consumer_id);
+    if ((e = db_next(st, &row)))
+        return e;
+    if (!row)
+        return ERR_NOT_FOUND;
+    *integration_id = db_col_i64(st, 0);
+    *all_resources = db_col_i64(st, 1) != 0;
+    db_done(st);
+    return ERR_OK;
+}

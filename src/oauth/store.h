@@ -52,6 +52,9 @@ enum err oauth_token_by_value(struct db *db, struct arena *a, const struct crypt
  * Active integration. */
 enum err oauth_bearer_integration(struct db *db, struct str token, int64_t *integration_id,
                                   bool *all_resources);
+/* The Active integration of a consumer (ERR_NOT_FOUND if none is Active). */
+enum err oauth_active_integration(struct db *db, int64_t consumer_id, int64_t *integration_id,
+                                  bool *all_resources);
 /* Deletes the consumer's integration token rows (reauthorize, stale handshakes). */
 enum err oauth_token_clear(struct db *db, int64_t consumer_id);
 /* Reuses the consumer's verifier row or creates one (Magento's createVerifierToken). */

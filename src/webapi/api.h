@@ -14,6 +14,8 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "oauth/cache.h"
+#include "oauth/nonce.h"
 #include "store/store.h"
 
 enum http_verb { VERB_GET, VERB_POST, VERB_PUT, VERB_DELETE, VERB_OTHER };
@@ -57,12 +59,25 @@ struct webapi_app {
     struct db_pool *pool;
 };
 
+/* A request waiting for its nonce to be recorded: queued during a turn of the worker's loop,
+ * committed with the turn's other nonces at its end (api_nonce_flush), then done(r, arg) runs on
+ * the loop with nonce.result set. */
+struct nonce_wait {
+    struct nonce_req nonce;
+    struct http_ticket *ticket;
+    void (*done)(struct http_request *r, void *arg);
+    void *arg;
+    struct nonce_wait *next;
+};
+
 /* One per worker thread. */
 struct webapi_worker {
     const struct webapi_app *app;
     struct db *db; /* with a shared pool: leased for the current slice only */
     struct store_config *config;
     struct store_cache *stores;
+    struct oauth_cache *oauth; /* rows that authenticate requests (oauth/cache.h) */
+    struct nonce_wait *nonces_head, *nonces_tail; /* this turn's signed requests */
 };
 
 enum caller_kind { CALLER_GUEST, CALLER_ADMIN, CALLER_CUSTOMER, CALLER_INTEGRATION };
@@ -174,6 +189,10 @@ enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool di
 
 /* dispatch.c: answers a request whose handler left it waiting (q->deferred), with the result e. */
 void api_finish(struct api_req *q, enum err e);
+/* dispatch.c: suspends the request until its nonce (nw->nonce, filled in) is recorded at the end
+ * of this turn of the loop; then nw->done runs. */
+void api_nonce_wait(struct api_req *q, struct nonce_wait *nw);
+
 /* panel.c: the admin panel around the JSON API. */
 /* The value of the cookie called name in a Cookie header (RFC 6265 5.4: "a=b; c=d"), trimmed;
  * STR_NULL when absent. The result points into header. */

@@ -30,18 +30,11 @@ void api_oauth_policy(struct api_req *q, struct oauth_policy *pol)
 /* The active integration of a consumer; false if none is active (the caller is then a guest). */
 static bool active_integration(struct api_req *q, int64_t consumer_id, struct caller *out)
 {
-    struct db_stmt *st;
-    bool row = false;
-    if (db_prepare(q->w->db,
-                   "SELECT integration_id, all_resources FROM integration"
-                   " WHERE consumer_id = $1 AND status = 1",
-                   &st))
+    int64_t id;
+    bool all;
+    if (oauth_cache_active_integration(q->w->oauth, q->w->db, consumer_id, &id, &all) != ERR_OK)
         return false;
-    db_bind_i64(st, 1, consumer_id);
-    if (db_next(st, &row) || !row)
-        return false;
-    *out = (struct caller){CALLER_INTEGRATION, db_col_i64(st, 0), db_col_i64(st, 1) != 0, 0, false};
-    db_done(st);
+    *out = (struct caller){CALLER_INTEGRATION, id, all, 0, false};
     return true;
 }
 
@@ -72,7 +65,7 @@ static void bearer(struct api_req *q, struct str token)
         return;
     int64_t iid;
     bool all;
-    if (oauth_bearer_integration(q->w->db, token, &iid, &all) == ERR_OK) {
+    if (oauth_cache_bearer_integration(q->w->oauth, q->w->db, token, &iid, &all) == ERR_OK) {
         struct caller c = {CALLER_INTEGRATION, iid, all, 0, false};
         set_integration(q, &c);
     }
@@ -168,12 +161,10 @@ enum err api_oauth_fail(struct api_req *q, const struct oauth_error *oe, bool di
 }
 
 struct signed_wait {
-    struct nonce_req nonce;
-    struct http_ticket *ticket;
+    struct nonce_wait wait;
     struct api_req *q;
     struct caller caller;
     bool integration_active;
-    enum err result;
 };
 
 static void nonce_resumed(struct http_request *r, void *arg)
@@ -183,26 +174,19 @@ static void nonce_resumed(struct http_request *r, void *arg)
     struct api_req *q = w->q;
     q->deferred = false;
     enum err e;
-    if (w->result == ERR_OAUTH_NONCE_USED) {
+    enum err result = w->wait.nonce.result;
+    if (result == ERR_OAUTH_NONCE_USED) {
         char id[24];
-        snprintf(id, sizeof(id), "%lld", (long long)w->nonce.consumer_id);
+        snprintf(id, sizeof(id), "%lld", (long long)w->wait.nonce.consumer_id);
         e = api_fail_list(q, ERR_OAUTH_NONCE_USED, json_pack("[s]", id));
-    } else if (w->result) {
-        e = api_fail(q, w->result);
+    } else if (result) {
+        e = api_fail(q, result);
     } else {
         if (w->integration_active)
             set_integration(q, &w->caller);
         e = acl(q);
     }
     api_continue(q, e);
-}
-
-/* Writer thread: hand the answer back to the request's loop. */
-static void nonce_recorded(struct nonce_req *n, enum err result)
-{
-    struct signed_wait *w = n->arg;
-    w->result = result;
-    http_resume(w->ticket, nonce_resumed, w);
 }
 
 static bool diagnostics_on(struct api_req *q, int64_t consumer_id)
@@ -236,8 +220,8 @@ static enum err signed_request(struct api_req *q, struct str authorization)
     };
     struct oauth_checked ok;
     struct oauth_error oe;
-    enum err e =
-        oauth_check(q->w->db, q->a, &q->w->app->key, &pol, OAUTH_STEP_RESOURCE, &in, &ok, &oe);
+    enum err e = oauth_check(q->w->db, q->w->oauth, q->a, &q->w->app->key, &pol,
+                             OAUTH_STEP_RESOURCE, &in, &ok, &oe);
     crypto_wipe((void *)ok.consumer.secret.p, ok.consumer.secret.len);
     crypto_wipe((void *)ok.token.secret.p, ok.token.secret.len);
     if (e)
@@ -246,14 +230,13 @@ static enum err signed_request(struct api_req *q, struct str authorization)
     struct signed_wait *w = arena_calloc(q->a, 1, sizeof(*w));
     w->q = q;
     w->integration_active = active_integration(q, ok.consumer.id, &w->caller);
-    w->nonce.consumer_id = ok.consumer.id;
-    w->nonce.timestamp = ok.timestamp;
-    snprintf(w->nonce.nonce, sizeof(w->nonce.nonce), "%.*s", STR_FMT(ok.nonce));
-    w->nonce.done = nonce_recorded;
-    w->nonce.arg = w;
-    w->ticket = http_suspend(q->http);
+    w->wait.nonce.consumer_id = ok.consumer.id;
+    w->wait.nonce.timestamp = ok.timestamp;
+    snprintf(w->wait.nonce.nonce, sizeof(w->wait.nonce.nonce), "%.*s", STR_FMT(ok.nonce));
+    w->wait.done = nonce_resumed;
+    w->wait.arg = w;
     q->deferred = true;
-    nonce_store_submit(q->w->app->nonces, &w->nonce);
+    api_nonce_wait(q, &w->wait);
     return ERR_OK;
 }
 

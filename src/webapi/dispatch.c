@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "catalog/writer.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/migrate.h"
 #include "db/pool.h"
@@ -145,7 +146,8 @@ static enum err run_phases(struct api_req *q)
     /* Both caches' versions in one query when the database may have changed (always on
      * PostgreSQL: one round trip); else only a cache marked stale reads its own. */
     enum err e, e2;
-    if (db_changed(q->w->db)) {
+    bool changed = db_changed(q->w->db);
+    if (changed) {
         int64_t config_v, store_v;
         e = cache_versions_read(q->w->db, &config_v, &store_v);
         if (!e)
@@ -155,6 +157,7 @@ static enum err run_phases(struct api_req *q)
         e = store_config_sync(q->w->config, q->w->db, false);
         e2 = store_cache_sync(q->w->stores, q->w->db, false);
     }
+    oauth_cache_sync(q->w->oauth, q->w->db, changed);
     if (!e)
         e = e2;
     if (e)
@@ -238,6 +241,75 @@ static void handle(struct http_request *r)
         db_read_end(q->w->db);
 }
 
+void api_nonce_wait(struct api_req *q, struct nonce_wait *nw)
+{
+    struct webapi_worker *w = q->w;
+    nw->ticket = http_suspend(q->http);
+    nw->next = NULL;
+    if (w->nonces_tail)
+        w->nonces_tail->next = nw;
+    else
+        w->nonces_head = nw;
+    w->nonces_tail = nw;
+}
+
+/* A turn's nonces on their way to the disk. */
+struct turn_batch {
+    struct nonce_batch b;
+    struct nonce_wait *list;
+};
+
+/* The nonce store's sync thread: the batch is durable; each request carries on on its loop. */
+static void turn_batch_synced(struct nonce_batch *b)
+{
+    struct turn_batch *t = (struct turn_batch *)b;
+    for (struct nonce_wait *nw = t->list; nw;) {
+        struct nonce_wait *next = nw->next; /* nw lives in the arena its loop may free now */
+        http_resume(nw->ticket, nw->done, nw->arg);
+        nw = next;
+    }
+    free(t);
+}
+
+static void slice_enter(void *p);
+static void slice_leave(void *p);
+
+/* End of a turn of the loop: the turn's signed requests submit their nonces together. Answering
+ * at once (a replay, or a database server) can start a pipelined request that queues a nonce
+ * again: repeat. */
+static void worker_turn_end(void *ctx)
+{
+    struct webapi_worker *w = ctx;
+    while (w->nonces_head) {
+        struct nonce_wait *list = w->nonces_head;
+        w->nonces_head = w->nonces_tail = NULL;
+        struct turn_batch *t = calloc(1, sizeof(*t));
+        if (!t) {
+            log_error("out of memory submitting nonces");
+            abort();
+        }
+        t->list = list;
+        t->b.reqs = &list->nonce;
+        t->b.done = turn_batch_synced;
+        for (struct nonce_wait *nw = list; nw; nw = nw->next)
+            nw->nonce.next = nw->next ? &nw->next->nonce : NULL;
+        /* a slice of its own: with a connection pool, the commit (database server) leases one */
+        slice_enter(w);
+        bool now =
+            nonce_store_submit(w->app->nonces, w->db, &t->b, clock_now(),
+                               store_config_get_int(w->config, "oauth/timestamp_window", -1));
+        slice_leave(w);
+        if (!now)
+            continue; /* turn_batch_synced() takes over */
+        for (struct nonce_wait *nw = list; nw;) {
+            struct nonce_wait *next = nw->next; /* nw lives in the arena done may free */
+            http_resume_now(nw->ticket, nw->done, nw->arg);
+            nw = next;
+        }
+        free(t);
+    }
+}
+
 struct deferred {
     struct api_req *q;
     void (*work)(void *);
@@ -286,6 +358,7 @@ static void worker_fini(void *p)
     struct webapi_worker *w = p;
     store_config_free(w->config);
     store_cache_free(w->stores);
+    oauth_cache_free(w->oauth);
     if (w->app->pool && w->db)
         db_pool_put(w->app->pool, w->db);
     else if (!w->app->pool)
@@ -312,8 +385,11 @@ static void *worker_init(int index, void *appp)
     }
     w->config = store_config_new();
     w->stores = store_cache_new();
-    if (!w->config || !w->stores || store_config_sync(w->config, w->db, true) ||
-        store_cache_sync(w->stores, w->db, true)) {
+    /* The row cache tells changes apart by its connection's data_version and write count: only
+     * with a connection of its own (a pooled one serves several workers). */
+    w->oauth = app->pool ? NULL : oauth_cache_new();
+    if (!w->config || !w->stores || (!app->pool && !w->oauth) ||
+        store_config_sync(w->config, w->db, true) || store_cache_sync(w->stores, w->db, true)) {
         log_error("worker %d cannot read the store configuration", index);
         worker_fini(w);
         return NULL;
@@ -386,15 +462,16 @@ int webapi_serve(const struct settings *s)
                   pending);
         return 1;
     }
-    e = nonce_store_start(s->db_url, &app.nonces);
+    /* A second process on the same SQLite store waits for the first to finish its shutdown. */
+    e = nonce_store_new(s->db_url, (int)s->shutdown_timeout + 5, s->nonce_sync != 0, &app.nonces);
     if (e) {
-        log_error("cannot start the nonce writer: %s", err_message(e));
+        log_error("cannot set up the nonce store: %s", err_message(e));
         return 1;
     }
     e = catalog_writer_start(s->db_url, &app.catalog);
     if (e) {
         log_error("cannot start the catalog writer: %s", err_message(e));
-        nonce_store_stop(app.nonces);
+        nonce_store_free(app.nonces);
         return 1;
     }
     FILE *access = NULL;
@@ -419,7 +496,7 @@ int webapi_serve(const struct settings *s)
             log_error("cannot open %d database connections: %s", (int)s->db_pool_size,
                       err_message(e));
             catalog_writer_stop(app.catalog);
-            nonce_store_stop(app.nonces);
+            nonce_store_free(app.nonces);
             if (access && access != stderr)
                 fclose(access);
             return 1;
@@ -444,6 +521,7 @@ int webapi_serve(const struct settings *s)
         .handler = handle,
         .slice_enter = slice_enter,
         .slice_leave = slice_leave,
+        .turn_end = worker_turn_end,
         .render_transport_error = api_transport_error,
         .app = &app,
     };
@@ -453,7 +531,7 @@ int webapi_serve(const struct settings *s)
     int rc = http_serve(&cfg, on_ready);
     cleanup_stop(cleaner);
     catalog_writer_stop(app.catalog);
-    nonce_store_stop(app.nonces);
+    nonce_store_free(app.nonces);
     db_pool_close(app.pool);
     if (access && access != stderr)
         fclose(access);

@@ -82,12 +82,10 @@ static void problem(struct api_req *q, enum err code, const struct oauth_error *
 }
 
 struct token_wait {
-    struct nonce_req nonce;
-    struct http_ticket *ticket;
+    struct nonce_wait wait;
     struct api_req *q;
     struct oauth_checked checked;
     bool access;
-    enum err result;
 };
 
 static enum err exchange(struct api_req *q, struct token_wait *w)
@@ -127,11 +125,11 @@ static void resumed(struct http_request *r, void *arg)
     (void)r;
     struct token_wait *w = arg;
     struct api_req *q = w->q;
-    enum err e = w->result;
+    enum err e = w->wait.nonce.result;
     struct oauth_error oe;
     memset(&oe, 0, sizeof(oe));
     if (e == ERR_OAUTH_NONCE_USED)
-        snprintf(oe.param, sizeof(oe.param), "%lld", (long long)w->nonce.consumer_id);
+        snprintf(oe.param, sizeof(oe.param), "%lld", (long long)w->wait.nonce.consumer_id);
     if (!e)
         e = exchange(q, w);
     if (e) {
@@ -149,17 +147,11 @@ static void resumed(struct http_request *r, void *arg)
     http_respond(q->http, 200, form_ctype, buf_str(&body));
 }
 
-static void recorded(struct nonce_req *n, enum err result)
-{
-    struct token_wait *w = n->arg;
-    w->result = result;
-    http_resume(w->ticket, resumed, w);
-}
-
 void api_oauth_token_endpoint(struct api_req *q, bool access)
 {
     bool changed = db_changed(q->w->db);
     enum err e = store_config_sync(q->w->config, q->w->db, changed);
+    oauth_cache_sync(q->w->oauth, q->w->db, changed);
     if (e) {
         problem(q, e, NULL);
         return;
@@ -178,7 +170,7 @@ void api_oauth_token_endpoint(struct api_req *q, bool access)
     };
     struct token_wait *w = arena_calloc(q->a, 1, sizeof(*w));
     struct oauth_error oe;
-    e = oauth_check(q->w->db, q->a, &q->w->app->key, &pol,
+    e = oauth_check(q->w->db, q->w->oauth, q->a, &q->w->app->key, &pol,
                     access ? OAUTH_STEP_ACCESS_TOKEN : OAUTH_STEP_REQUEST_TOKEN, &in, &w->checked,
                     &oe);
     crypto_wipe((void *)w->checked.consumer.secret.p, w->checked.consumer.secret.len);
@@ -192,11 +184,10 @@ void api_oauth_token_endpoint(struct api_req *q, bool access)
     }
     w->q = q;
     w->access = access;
-    w->nonce.consumer_id = w->checked.consumer.id;
-    w->nonce.timestamp = w->checked.timestamp;
-    snprintf(w->nonce.nonce, sizeof(w->nonce.nonce), "%.*s", STR_FMT(w->checked.nonce));
-    w->nonce.done = recorded;
-    w->nonce.arg = w;
-    w->ticket = http_suspend(q->http);
-    nonce_store_submit(q->w->app->nonces, &w->nonce);
+    w->wait.nonce.consumer_id = w->checked.consumer.id;
+    w->wait.nonce.timestamp = w->checked.timestamp;
+    snprintf(w->wait.nonce.nonce, sizeof(w->wait.nonce.nonce), "%.*s", STR_FMT(w->checked.nonce));
+    w->wait.done = resumed;
+    w->wait.arg = w;
+    api_nonce_wait(q, &w->wait);
 }

@@ -30,13 +30,14 @@ POOL = 1
 
 
 def _worker_connections(server):
-    """Database connections the server process holds, besides its nonce writer, catalog writer
-    and cleanup thread (each of which owns one)."""
+    """Database connections the server process holds, besides its cleanup thread's and its
+    catalog writer's own (nonces go through the workers' leased connections on PostgreSQL and to
+    the nonce journal, not the database file, on SQLite)."""
     url = db_url(server)
     if is_postgresql(url):
         rows = db_query(server, "SELECT count(*) FROM pg_stat_activity"
                                 " WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        return rows[0][0] - 3
+        return rows[0][0] - 2
     # SQLite: each connection holds its own descriptor of the database file.
     db_file = os.path.realpath(url[len("sqlite:"):])
     fd_dir = Path(f"/proc/{server.proc.pid}/fd")
@@ -47,7 +48,7 @@ def _worker_connections(server):
                 n += 1
         except OSError:
             pass
-    return n - 3
+    return n - 2
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 import secrets
+import signal
 import threading
 import urllib.parse
 
@@ -371,6 +372,38 @@ def test_nonce_is_refused_after_a_restart(server_factory, method):
     r = send_prepared(prep)
     cid = consumer_id(srv, creds.integration_id)
     assert_response(r, 401, error(MSG_NONCE_USED, str(cid)))
+    assert get(srv, STORE_VIEWS, creds, method).status_code == 200
+
+
+@pytest.mark.parametrize("nonce_sync", ["1", "0"])
+def test_kill_9_loses_no_acknowledged_nonce(server_factory, method, nonce_sync):
+    """Every nonce answered 200 is refused after SIGKILL and a restart: it was recorded before its
+    answer left (on SQLite: the nonce journal beside the database, synced with nonce_sync 1,
+    written with nonce_sync 0; on PostgreSQL: oauth_nonce, committed either way)."""
+    srv = server_factory.create(serve_env={"STOREGATE_NONCE_SYNC": nonce_sync})
+    creds = manual_integration(srv)
+    preps = [prepare("GET", srv.url(STORE_VIEWS), auth=creds.auth(method)) for _ in range(40)]
+    answers = [None] * len(preps)
+
+    def send(i):
+        answers[i] = send_prepared(preps[i])
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(preps))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert [a.status_code for a in answers] == [200] * len(preps)
+    srv.proc.send_signal(signal.SIGKILL)  # right after the acknowledgements
+    srv.signalled = signal.SIGKILL
+    assert srv.wait() == -signal.SIGKILL
+    srv.proc = None
+    srv.exit_code = None
+    srv.signalled = None
+    srv.start()
+    cid = str(consumer_id(srv, creds.integration_id))
+    for prep in preps:
+        assert_response(send_prepared(prep), 401, error(MSG_NONCE_USED, cid))
     assert get(srv, STORE_VIEWS, creds, method).status_code == 200
 
 

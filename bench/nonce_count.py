@@ -1,0 +1,35 @@
+#!/usr/bin/python3
+"""Counts the nonces a SQLite store's server recorded: the valid 40-byte slots of its nonce journal
+(DB-nonces.NNNNNN beside the database file; see src/oauth/nonce_journal.h), plus the rows of
+oauth_nonce (written by earlier versions). Read-only; safe while the server runs."""
+import glob
+import hashlib
+import re
+import sqlite3
+import sys
+
+SLOT = 40
+
+
+def journal_count(db_path):
+    n = 0
+    for seg in glob.glob(glob.escape(db_path) + "-nonces.*"):
+        if not re.fullmatch(r"\d{6}", seg.rsplit(".", 1)[1]):
+            continue
+        with open(seg, "rb") as f:
+            data = f.read()
+        for at in range(0, len(data) - SLOT + 1, SLOT):
+            slot = data[at:at + SLOT]
+            if hashlib.blake2b(slot[:32], digest_size=16).digest()[:8] == slot[32:]:
+                n += 1
+    return n
+
+
+def table_count(db_path):
+    db = sqlite3.connect("file:" + db_path + "?mode=ro", uri=True, timeout=10)
+    return db.execute("SELECT count(*) FROM oauth_nonce").fetchone()[0]
+
+
+if __name__ == "__main__":
+    path = sys.argv[1]
+    print(journal_count(path) + table_count(path))

@@ -1,0 +1,791 @@
+/* The nonce journal (see nonce_journal.h). */
+#include "oauth/nonce_journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+
+/* Preallocation step: zeros written and synced ahead of the appends (about 1 MB). */
+#define EXTEND_SLOTS 25600u
+/* Threads that write and sync, each taking every batch waiting when it comes round. With two, a
+ * batch queued while one sync runs would start its own at once; on the 2-core dev VM that made
+ * more, smaller syncs, whose CPU cost (writeback, the virtio kick) outweighed the shorter wait:
+ * one thread measured as fast or faster (bench/README.md). */
+#define SYNC_THREADS 1
+#define SYNC_THREADS_MAX 4
+/* Nonces are kept this long past the window (as the database cleanup does). */
+#define KEEP_MARGIN 60
+
+struct segment {
+    struct segment *next; /* oldest first */
+    int fd;
+    uint64_t seq;
+    uint32_t used, alloc; /* slots handed out; slots written with zeros and synced */
+    int64_t max_ts;
+    int writers; /* appends in progress outside the lock */
+};
+
+struct entry {
+    unsigned char fp[16];
+    int64_t ts; /* 0: empty; -1: removed */
+};
+
+struct nonce_journal {
+    pthread_mutex_t lock;
+    char path[PATH_MAX - 16];
+    int lock_fd, dir_fd;
+    uint32_t segment_slots;
+    struct segment *segs, *cur;
+    struct entry *tab;
+    size_t cap, live, removed;
+    int64_t cutoff; /* entries older than this may be dropped */
+    /* the sync thread */
+    pthread_t threads[SYNC_THREADS_MAX];
+    int nthreads;
+    bool stop;
+    bool sync_each;        /* false: answer once written; sync in the background */
+    struct segment *dirty; /* background mode: written since the last sync */
+    pthread_cond_t cond;
+    struct nonce_batch *waiting, *waiting_tail; /* written, waiting for a sync */
+    long long syncs, batches, nonces, wait_us;  /* counters, logged at close */
+};
+
+static void *sync_main(void *arg);
+
+/* --- the in-memory set --- */
+
+static size_t slot_of(const unsigned char fp[16], size_t cap)
+{
+    uint64_t h;
+    memcpy(&h, fp, sizeof(h));
+    return (size_t)h & (cap - 1);
+}
+
+/* The entry for fp, or the empty one where it would go. */
+static struct entry *find(struct nonce_journal *j, const unsigned char fp[16])
+{
+    struct entry *tomb = NULL;
+    for (size_t i = slot_of(fp, j->cap);; i = (i + 1) & (j->cap - 1)) {
+        struct entry *e = &j->tab[i];
+        if (e->ts == 0)
+            return tomb ? tomb : e;
+        if (e->ts == -1) {
+            if (!tomb)
+                tomb = e;
+        } else if (memcmp(e->fp, fp, 16) == 0) {
+            return e;
+        }
+    }
+}
+
+static bool rebuild(struct nonce_journal *j, size_t cap)
+{
+    struct entry *old = j->tab;
+    size_t old_cap = j->cap;
+    struct entry *tab = calloc(cap, sizeof(*tab));
+    if (!tab)
+        return false;
+    j->tab = tab;
+    j->cap = cap;
+    j->live = j->removed = 0;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].ts <= 0 || old[i].ts < j->cutoff)
+            continue;
+        struct entry *e = find(j, old[i].fp);
+        *e = old[i];
+        j->live++;
+    }
+    free(old);
+    return true;
+}
+
+/* Room for one more entry: drops expired ones first, grows when still half full. */
+static bool reserve(struct nonce_journal *j)
+{
+    if ((j->live + j->removed + 1) * 2 <= j->cap)
+        return true;
+    size_t keep = 0;
+    for (size_t i = 0; i < j->cap; i++)
+        keep += j->tab[i].ts > 0 && j->tab[i].ts >= j->cutoff;
+    size_t cap = j->cap;
+    while ((keep + 1) * 4 > cap)
+        cap *= 2;
+    return rebuild(j, cap);
+}
+
+/* false: present already (or out of memory, which refuses the nonce as well: never accept what
+ * could not be remembered) */
+static bool set_add(struct nonce_journal *j, const unsigned char fp[16], int64_t ts, bool *oom)
+{
+    *oom = false;
+    struct entry *e = find(j, fp);
+    if (e->ts > 0)
+        return false;
+    if (!reserve(j)) {
+        *oom = true;
+        return false;
+    }
+    e = find(j, fp); /* the table may have moved */
+    if (e->ts == -1)
+        j->removed--;
+    memcpy(e->fp, fp, 16);
+    e->ts = ts > 0 ? ts : 1;
+    j->live++;
+    return true;
+}
+
+static void set_remove(struct nonce_journal *j, const unsigned char fp[16])
+{
+    struct entry *e = find(j, fp);
+    if (e->ts > 0) {
+        e->ts = -1;
+        j->live--;
+        j->removed++;
+    }
+}
+
+/* --- slots --- */
+
+static void fingerprint(int64_t consumer_id, const char *nonce, unsigned char fp[16])
+{
+    unsigned char in[16 + 8 + NONCE_MAX_LEN];
+    size_t n = strnlen(nonce, NONCE_MAX_LEN);
+    memcpy(in, "storegate nonce", 16); /* with its NUL: a domain separator */
+    memcpy(in + 16, &consumer_id, 8);
+    memcpy(in + 24, nonce, n);
+    crypto_digest(in, 24 + n, fp, 16);
+}
+
+static void slot_check(const unsigned char *slot, unsigned char out[8])
+{
+    unsigned char d[16];
+    crypto_digest(slot, 32, d, sizeof(d));
+    memcpy(out, d, 8);
+}
+
+static void slot_write(unsigned char *slot, const unsigned char fp[16], int64_t consumer_id,
+                       int64_t ts)
+{
+    memcpy(slot, fp, 16);
+    memcpy(slot + 16, &consumer_id, 8);
+    memcpy(slot + 24, &ts, 8);
+    slot_check(slot, slot + 32);
+}
+
+static bool slot_valid(const unsigned char *slot)
+{
+    unsigned char c[8];
+    slot_check(slot, c);
+    return memcmp(c, slot + 32, 8) == 0;
+}
+
+/* --- segments --- */
+
+static void segment_name(const struct nonce_journal *j, uint64_t seq, char *out, size_t len)
+{
+    snprintf(out, len, "%s.%06llu", j->path, (unsigned long long)seq);
+}
+
+static bool write_all(int fd, const void *p, size_t len, off_t off)
+{
+    const char *c = p;
+    while (len) {
+        ssize_t n = pwrite(fd, c, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        c += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return true;
+}
+
+/* Zeros ahead of the appends, synced (size and allocation change here, not in a commit). */
+static bool extend(struct segment *s, uint32_t slots)
+{
+    static const unsigned char zeros[64 * NONCE_JOURNAL_SLOT];
+    uint32_t from = s->alloc, to = s->alloc + slots;
+    for (uint32_t at = from; at < to;) {
+        uint32_t n = to - at < 64 ? to - at : 64;
+        if (!write_all(s->fd, zeros, (size_t)n * NONCE_JOURNAL_SLOT,
+                       (off_t)at * NONCE_JOURNAL_SLOT))
+            return false;
+        at += n;
+    }
+    if (fsync(s->fd) != 0)
+        return false;
+    s->alloc = to;
+    return true;
+}
+
+static uint32_t extend_step(const struct nonce_journal *j)
+{
+    return j->segment_slots < EXTEND_SLOTS ? j->segment_slots : EXTEND_SLOTS;
+}
+
+static void segment_close(struct segment *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+static struct segment *segment_new(struct nonce_journal *j, uint64_t seq)
+{
+    char name[PATH_MAX];
+    segment_name(j, seq, name, sizeof(name));
+    struct segment *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->seq = seq;
+    s->fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (s->fd < 0 || !extend(s, extend_step(j)) || fsync(j->dir_fd) != 0) {
+        log_error("cannot create the nonce journal \"%s\": %s", name, strerror(errno));
+        if (s->fd >= 0) {
+            close(s->fd);
+            unlink(name);
+        }
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Deletes closed segments whose every nonce is older than the cutoff (under the lock). */
+static void drop_old_segments(struct nonce_journal *j)
+{
+    struct segment **pp = &j->segs;
+    while (*pp) {
+        struct segment *s = *pp;
+        if (s != j->cur && s->writers == 0 && s->max_ts < j->cutoff) {
+            char name[PATH_MAX];
+            segment_name(j, s->seq, name, sizeof(name));
+            segment_close(s);
+            unlink(name);
+            *pp = s->next;
+            free(s);
+            continue;
+        }
+        if (s != j->cur && s->writers == 0)
+            segment_close(s); /* full: never written again */
+        pp = &s->next;
+    }
+}
+
+/* Reads one segment back into the set. */
+static bool segment_load(struct nonce_journal *j, struct segment *s)
+{
+    struct stat st;
+    if (fstat(s->fd, &st) != 0)
+        return false;
+    uint64_t slots = (uint64_t)st.st_size / NONCE_JOURNAL_SLOT;
+    if (slots > UINT32_MAX)
+        slots = UINT32_MAX;
+    s->alloc = (uint32_t)slots;
+    s->max_ts = 0;
+    enum { CHUNK = 1638 };
+    unsigned char *buf = malloc((size_t)CHUNK * NONCE_JOURNAL_SLOT);
+    if (!buf)
+        return false;
+    uint32_t at = 0, last = 0;
+    bool ok = true;
+    while (at < s->alloc) {
+        uint32_t n = s->alloc - at < CHUNK ? s->alloc - at : CHUNK;
+        ssize_t got =
+            pread(s->fd, buf, (size_t)n * NONCE_JOURNAL_SLOT, (off_t)at * NONCE_JOURNAL_SLOT);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            ok = false;
+            break;
+        }
+        n = (uint32_t)((size_t)got / NONCE_JOURNAL_SLOT);
+        if (!n)
+            break;
+        for (uint32_t i = 0; i < n; i++) {
+            const unsigned char *slot = buf + (size_t)i * NONCE_JOURNAL_SLOT;
+            if (!slot_valid(slot))
+                continue;
+            int64_t ts;
+            memcpy(&ts, slot + 24, 8);
+            bool oom;
+            set_add(j, slot, ts, &oom);
+            if (oom) {
+                ok = false;
+                break;
+            }
+            if (ts > s->max_ts)
+                s->max_ts = ts;
+            last = at + i + 1;
+        }
+        at += n;
+    }
+    free(buf);
+    s->used = last; /* appends go after the last good slot; a torn one there is overwritten */
+    return ok;
+}
+
+static int seq_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* path -> its folder ("." when none) and its last component. */
+static void split_path(const char *path, char *dir, size_t dir_len, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    if (!slash)
+        snprintf(dir, dir_len, ".");
+    else if (slash == path)
+        snprintf(dir, dir_len, "/");
+    else
+        snprintf(dir, dir_len, "%.*s", (int)(slash - path), path);
+}
+
+/* The sequence numbers of the segments present, ascending. */
+static bool list_segments(const struct nonce_journal *j, uint64_t **seqs, size_t *n)
+{
+    char dir[PATH_MAX];
+    const char *base;
+    split_path(j->path, dir, sizeof(dir), &base);
+    size_t base_len = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    size_t cap = 8;
+    *n = 0;
+    *seqs = malloc(cap * sizeof(**seqs));
+    struct dirent *de;
+    while (*seqs && (de = readdir(d))) {
+        const char *name = de->d_name;
+        if (strncmp(name, base, base_len) != 0 || name[base_len] != '.')
+            continue;
+        const char *digits = name + base_len + 1;
+        size_t nd = strspn(digits, "0123456789");
+        if (nd != 6 || digits[nd])
+            continue;
+        if (*n == cap) {
+            uint64_t *more = realloc(*seqs, 2 * cap * sizeof(**seqs));
+            if (!more) {
+                free(*seqs);
+                *seqs = NULL;
+                break;
+            }
+            *seqs = more;
+            cap *= 2;
+        }
+        (*seqs)[(*n)++] = strtoull(digits, NULL, 10);
+    }
+    closedir(d);
+    if (!*seqs)
+        return false;
+    qsort(*seqs, *n, sizeof(**seqs), seq_cmp);
+    return true;
+}
+
+static bool take_lock(struct nonce_journal *j, int wait_seconds)
+{
+    char name[PATH_MAX];
+    snprintf(name, sizeof(name), "%s.lock", j->path);
+    j->lock_fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (j->lock_fd < 0) {
+        log_error("cannot open \"%s\": %s", name, strerror(errno));
+        return false;
+    }
+    for (int tries = 0;; tries++) {
+        if (flock(j->lock_fd, LOCK_EX | LOCK_NB) == 0)
+            return true;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            break;
+        if (tries == 0)
+            log_warn("another process serves this store (\"%s\" is locked): waiting up to %d s",
+                     name, wait_seconds);
+        if (tries >= wait_seconds * 10)
+            break;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    log_error("the nonce journal \"%s\" stays locked by another process: one serving process "
+              "per SQLite store (several nodes need PostgreSQL)",
+              name);
+    return false;
+}
+
+enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_seconds,
+                            bool sync_each, struct nonce_journal **out)
+{
+    *out = NULL;
+    struct nonce_journal *j = calloc(1, sizeof(*j));
+    if (!j)
+        return ERR_UNAVAILABLE;
+    j->lock_fd = j->dir_fd = -1;
+    j->segment_slots = segment_slots < 64 ? 64 : segment_slots;
+    j->sync_each = sync_each;
+    j->cap = 1024;
+    j->tab = calloc(j->cap, sizeof(*j->tab));
+    pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->cond, NULL);
+    if (!j->tab || strlen(path) >= sizeof(j->path)) {
+        nonce_journal_close(j);
+        return ERR_UNAVAILABLE;
+    }
+    memcpy(j->path, path, strlen(path) + 1);
+    char dir[PATH_MAX];
+    const char *base;
+    split_path(path, dir, sizeof(dir), &base);
+    j->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (j->dir_fd < 0 || !take_lock(j, wait_seconds)) {
+        nonce_journal_close(j);
+        return ERR_UNAVAILABLE;
+    }
+    uint64_t *seqs = NULL;
+    size_t n = 0;
+    if (!list_segments(j, &seqs, &n)) {
+        log_error("cannot list the nonce journal \"%s\"", path);
+        nonce_journal_close(j);
+        return ERR_UNAVAILABLE;
+    }
+    struct segment **tail = &j->segs;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        char name[PATH_MAX];
+        segment_name(j, seqs[i], name, sizeof(name));
+        struct segment *s = calloc(1, sizeof(*s));
+        if (!s) {
+            ok = false;
+            break;
+        }
+        s->seq = seqs[i];
+        s->fd = open(name, O_RDWR | O_CLOEXEC);
+        *tail = s;
+        tail = &s->next;
+        j->cur = s;
+        if (s->fd < 0 || !segment_load(j, s)) {
+            log_error("cannot read the nonce journal \"%s\": %s", name, strerror(errno));
+            ok = false;
+        }
+    }
+    uint64_t next_seq = n ? seqs[n - 1] + 1 : 1;
+    free(seqs);
+    if (ok && (!j->cur || j->cur->used >= j->segment_slots)) {
+        struct segment *s = segment_new(j, next_seq);
+        if (s) {
+            *tail = s;
+            j->cur = s;
+        }
+        ok = s != NULL;
+    }
+    if (!ok) {
+        nonce_journal_close(j);
+        return ERR_UNAVAILABLE;
+    }
+    drop_old_segments(j); /* closes the full ones; deletes none yet (no cutoff known) */
+    for (int i = 0; i < SYNC_THREADS; i++) {
+        if (pthread_create(&j->threads[i], NULL, sync_main, j) != 0) {
+            log_error("cannot start the nonce journal's sync threads");
+            nonce_journal_close(j);
+            return ERR_UNAVAILABLE;
+        }
+        j->nthreads++;
+    }
+    *out = j;
+    return ERR_OK;
+}
+
+void nonce_journal_close(struct nonce_journal *j)
+{
+    if (!j)
+        return;
+    if (j->nthreads) {
+        pthread_mutex_lock(&j->lock);
+        j->stop = true; /* after the batches still waiting */
+        pthread_cond_broadcast(&j->cond);
+        pthread_mutex_unlock(&j->lock);
+        for (int i = 0; i < j->nthreads; i++)
+            pthread_join(j->threads[i], NULL);
+        if (j->syncs)
+            log_info("nonce journal: %lld nonces in %lld batches, %lld syncs (%.1f nonces a "
+                     "sync), %lld us from a batch's submission to its sync on average",
+                     j->nonces, j->batches, j->syncs, (double)j->nonces / (double)j->syncs,
+                     j->batches ? j->wait_us / j->batches : 0);
+    }
+    while (j->segs) {
+        struct segment *s = j->segs;
+        j->segs = s->next;
+        segment_close(s);
+        free(s);
+    }
+    if (j->lock_fd >= 0)
+        close(j->lock_fd); /* releases the flock */
+    if (j->dir_fd >= 0)
+        close(j->dir_fd);
+    free(j->tab);
+    pthread_mutex_destroy(&j->lock);
+    pthread_cond_destroy(&j->cond);
+    free(j);
+}
+
+size_t nonce_journal_count(struct nonce_journal *j)
+{
+    pthread_mutex_lock(&j->lock);
+    size_t n = j->live;
+    pthread_mutex_unlock(&j->lock);
+    return n;
+}
+
+/* A segment with room for n more slots, preallocated (under the lock). */
+static struct segment *room_for(struct nonce_journal *j, uint32_t n)
+{
+    struct segment *s = j->cur;
+    if (s->used + n > j->segment_slots && s->used > 0) {
+        struct segment *next = segment_new(j, s->seq + 1);
+        if (!next)
+            return NULL;
+        s->next = next; /* cur is always the last */
+        j->cur = s = next;
+        drop_old_segments(j);
+    }
+    while (s->used + n > s->alloc)
+        if (!extend(s, extend_step(j))) {
+            log_error("cannot extend the nonce journal: %s", strerror(errno));
+            return NULL;
+        }
+    return s;
+}
+
+/* Sets the results of a batch whose sync is over (or that failed) and frees its buffers. */
+static void finish(struct nonce_journal *j, struct nonce_batch *b, bool ok)
+{
+    pthread_mutex_lock(&j->lock);
+    struct segment *s = b->segment;
+    if (s) {
+        s->writers--;
+        if (s != j->cur && s->writers == 0)
+            segment_close(s);
+    }
+    for (uint32_t i = 0; i < b->nfresh; i++) {
+        if (ok) {
+            b->fresh[i]->result = ERR_OK;
+        } else {
+            set_remove(j, b->fps[i]); /* never acknowledged: the client may try it again */
+            b->fresh[i]->result = ERR_UNAVAILABLE;
+        }
+    }
+    pthread_mutex_unlock(&j->lock);
+    free(b->fps);
+    free(b->fresh);
+    free(b->slots);
+    b->fps = NULL;
+    b->fresh = NULL;
+    b->slots = NULL;
+}
+
+/* Writes the batches from first up to (not including) end, which lie one after the other in the
+ * same segment, with one pwritev a run of IOV_MAX; then ok tells whether it all went out. */
+static bool write_run(struct nonce_batch *first, struct nonce_batch *end)
+{
+    struct segment *s = first->segment;
+    enum { MAX_IOV = 64 };
+    struct iovec iov[MAX_IOV];
+    struct nonce_batch *b = first;
+    while (b != end) {
+        off_t off = (off_t)b->at * NONCE_JOURNAL_SLOT;
+        size_t total = 0;
+        int n = 0;
+        struct nonce_batch *from = b;
+        for (; b != end && n < MAX_IOV; b = b->next, n++) {
+            iov[n].iov_base = b->slots;
+            iov[n].iov_len = (size_t)b->nfresh * NONCE_JOURNAL_SLOT;
+            total += iov[n].iov_len;
+        }
+        ssize_t w = pwritev(s->fd, iov, n, off);
+        if (w == (ssize_t)total)
+            continue;
+        /* short or interrupted: one batch at a time */
+        for (struct nonce_batch *c = from; c != b; c = c->next)
+            if (!write_all(s->fd, c->slots, (size_t)c->nfresh * NONCE_JOURNAL_SLOT,
+                           (off_t)c->at * NONCE_JOURNAL_SLOT))
+                return false;
+    }
+    return true;
+}
+
+/* The sync thread: writes what the workers checked, then one fdatasync, back to back while
+ * batches wait; each sync covers every batch queued before it started. */
+static void *sync_main(void *arg)
+{
+    struct nonce_journal *j = arg;
+    pthread_mutex_lock(&j->lock);
+    for (;;) {
+        while (!j->waiting && !j->dirty && !j->stop)
+            pthread_cond_wait(&j->cond, &j->lock);
+        if (j->dirty) {
+            /* background mode: everything written so far goes to the disk, one sync after
+             * another while writes keep coming */
+            struct segment *seg = j->dirty;
+            j->dirty = NULL;
+            seg->writers++;
+            pthread_mutex_unlock(&j->lock);
+            if (fdatasync(seg->fd) != 0)
+                log_error("cannot sync the nonce journal: %s", strerror(errno));
+            pthread_mutex_lock(&j->lock);
+            seg->writers--;
+            if (seg != j->cur && seg->writers == 0)
+                segment_close(seg);
+            j->syncs++;
+            continue;
+        }
+        struct nonce_batch *list = j->waiting;
+        j->waiting = j->waiting_tail = NULL;
+        if (!list && j->stop)
+            break;
+        pthread_mutex_unlock(&j->lock);
+        /* The queue is in slot order (slots are handed out and queued under one lock): runs of
+         * the same segment are contiguous. Usually one run; two after a rotation. */
+        for (struct nonce_batch *first = list; first;) {
+            struct nonce_batch *end = first->next;
+            while (end && end->segment == first->segment)
+                end = end->next;
+            struct segment *seg = first->segment;
+            bool ok = write_run(first, end) && fdatasync(seg->fd) == 0;
+            if (!ok)
+                log_error("cannot record nonces in the journal: %s", strerror(errno));
+            for (struct nonce_batch *b = first; b != end; b = b->next)
+                b->ok = ok;
+            first = end;
+        }
+        uint64_t now_us = clock_mono_us();
+        long long batches = 0, nonces = 0, wait_us = 0;
+        for (struct nonce_batch *b = list; b; b = b->next) {
+            batches++;
+            nonces += b->ok ? b->nfresh : 0;
+            wait_us += (long long)(now_us - b->start_us);
+        }
+        for (struct nonce_batch *b = list; b;) {
+            struct nonce_batch *next = b->next; /* done may free b */
+            finish(j, b, b->ok);
+            b->done(b);
+            b = next;
+        }
+        pthread_mutex_lock(&j->lock);
+        j->syncs++;
+        j->batches += batches;
+        j->nonces += nonces;
+        j->wait_us += wait_us;
+    }
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_t now,
+                          int64_t window)
+{
+    if (!b->start_us)
+        b->start_us = clock_mono_us();
+    size_t total = 0;
+    for (struct nonce_req *r = b->reqs; r; r = r->next)
+        total++;
+    b->segment = NULL;
+    b->nfresh = b->at = 0;
+    b->next = NULL;
+    if (!total)
+        total = 1;
+    b->fps = malloc(total * sizeof(*b->fps));
+    b->fresh = malloc(total * sizeof(*b->fresh));
+    b->slots = malloc(total * NONCE_JOURNAL_SLOT);
+    if (!b->slots || !b->fps || !b->fresh) {
+        for (struct nonce_req *r = b->reqs; r; r = r->next)
+            r->result = ERR_UNAVAILABLE;
+        finish(j, b, false);
+        return true;
+    }
+    uint32_t n = 0;
+    int64_t max_ts = 0;
+    pthread_mutex_lock(&j->lock);
+    int64_t cutoff = now - window - KEEP_MARGIN;
+    if (cutoff > j->cutoff)
+        j->cutoff = cutoff;
+    for (struct nonce_req *r = b->reqs; r; r = r->next) {
+        fingerprint(r->consumer_id, r->nonce, b->fps[n]);
+        bool oom;
+        if (!set_add(j, b->fps[n], r->timestamp, &oom)) {
+            r->result = oom ? ERR_UNAVAILABLE : ERR_OAUTH_NONCE_USED;
+            continue;
+        }
+        slot_write(b->slots + (size_t)n * NONCE_JOURNAL_SLOT, b->fps[n], r->consumer_id,
+                   r->timestamp);
+        if (r->timestamp > max_ts)
+            max_ts = r->timestamp;
+        b->fresh[n++] = r;
+    }
+    b->nfresh = n;
+    struct segment *s = n ? room_for(j, n) : NULL;
+    if (s) {
+        b->at = s->used;
+        s->used += n;
+        s->writers++;
+        if (max_ts > s->max_ts)
+            s->max_ts = max_ts;
+        b->segment = s;
+    }
+    if (s && !j->sync_each) {
+        pthread_mutex_unlock(&j->lock);
+        /* Into the page cache, then answered: a crash of this process loses nothing written;
+         * the sync thread makes it survive power loss a moment later. */
+        bool ok = write_all(s->fd, b->slots, (size_t)n * NONCE_JOURNAL_SLOT,
+                            (off_t)b->at * NONCE_JOURNAL_SLOT);
+        if (!ok)
+            log_error("cannot record %u nonces in the journal: %s", n, strerror(errno));
+        pthread_mutex_lock(&j->lock);
+        if (ok && j->dirty && j->dirty != s) {
+            /* a rotation left the previous segment to the sync thread: this one is synced
+             * here (rare) */
+            pthread_mutex_unlock(&j->lock);
+            ok = fdatasync(s->fd) == 0;
+            pthread_mutex_lock(&j->lock);
+        } else if (ok) {
+            j->dirty = s;
+            pthread_cond_signal(&j->cond);
+        }
+        j->nonces += ok ? n : 0;
+        j->batches++;
+        pthread_mutex_unlock(&j->lock);
+        finish(j, b, ok);
+        return true;
+    }
+    if (s) {
+        /* queued in slot order, under the same lock that handed the slots out */
+        if (j->waiting_tail)
+            j->waiting_tail->next = b;
+        else
+            j->waiting = b;
+        j->waiting_tail = b;
+        pthread_cond_signal(&j->cond);
+    }
+    pthread_mutex_unlock(&j->lock);
+    if (s)
+        return false; /* the sync thread writes, syncs and calls done */
+    if (n)
+        log_error("cannot make room for %u nonces in the journal", n);
+    finish(j, b, n == 0);
+    return true;
+}
