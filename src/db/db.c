@@ -101,6 +101,14 @@ void db_bind_null(struct db_stmt *st, int idx)
     st->db->ops->bind_null(st, idx);
 }
 
+void db_bind_id(struct db_stmt *st, int idx, int64_t id)
+{
+    if (id)
+        db_bind_i64(st, idx, id);
+    else
+        db_bind_null(st, idx);
+}
+
 enum err db_next(struct db_stmt *st, bool *row)
 {
     return st->db->ops->next(st, row);

@@ -33,6 +33,8 @@ enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out);
 void db_bind_i64(struct db_stmt *st, int idx, int64_t v);
 void db_bind_text(struct db_stmt *st, int idx, struct str v);
 void db_bind_null(struct db_stmt *st, int idx);
+/* An optional reference: NULL for 0, the id otherwise. */
+void db_bind_id(struct db_stmt *st, int idx, int64_t id);
 /* Advances to the next row: *row is true while one is available. On the last row (or error) the
  * statement is reset, so an abandoned loop must call db_done(). */
 enum err db_next(struct db_stmt *st, bool *row);

@@ -368,10 +368,7 @@ static enum err insert_address(struct db *db, int64_t order_id, const char *type
     db_bind_text(st, 9, str_c(a->street));
     db_bind_text(st, 10, str_c(a->city));
     bind_opt(st, 11, a->region);
-    if (a->region_id)
-        db_bind_i64(st, 12, a->region_id);
-    else
-        db_bind_null(st, 12);
+    db_bind_id(st, 12, a->region_id);
     bind_opt(st, 13, a->region_code);
     bind_opt(st, 14, a->postcode);
     db_bind_text(st, 15, str_c(a->country));
@@ -1614,14 +1611,8 @@ enum err sales_invoice_create(struct db *db, int64_t order_id, const struct sale
         db_bind_text(st, 5, str_c(a[1]));
         db_bind_text(st, 6, str_c(a[2]));
         db_bind_text(st, 7, str_c(a[3]));
-        if (billing)
-            db_bind_i64(st, 8, billing);
-        else
-            db_bind_null(st, 8);
-        if (shipping_addr)
-            db_bind_i64(st, 9, shipping_addr);
-        else
-            db_bind_null(st, 9);
+        db_bind_id(st, 8, billing);
+        db_bind_id(st, 9, shipping_addr);
         db_bind_i64(st, 10, now);
         if (!(e = db_next(st, &row)) && row) {
             inv = db_col_i64(st, 0);
@@ -1781,14 +1772,8 @@ enum err sales_ship_create(struct db *db, int64_t order_id, const struct sales_l
             db_bind_null(st, 4);
         db_bind_text(st, 5, str_c(a[0]));
         db_bind_text(st, 6, str_c(a[1]));
-        if (billing)
-            db_bind_i64(st, 7, billing);
-        else
-            db_bind_null(st, 7);
-        if (shipping_addr)
-            db_bind_i64(st, 8, shipping_addr);
-        else
-            db_bind_null(st, 8);
+        db_bind_id(st, 7, billing);
+        db_bind_id(st, 8, shipping_addr);
         db_bind_i64(st, 9, now);
         if (!(e = db_next(st, &row)) && row) {
             sid = db_col_i64(st, 0);

@@ -298,14 +298,18 @@ test('roles: a role without a resource is refused on its routes, in the panel an
   await page.locator('#userGrid').getByText('viewer@example.com').waitFor();
   await shot(page, '19-users-grid');
 
-  // the role lacks Magento_Backend::store (products routes are not served yet: the store views
-  // route stands in for a resource the role does not hold)
+  // the role holds neither Catalog (products) nor Stores: its token is refused on both
   const token = await store.adminToken('viewer', 'Viewer-pass1');
   const refused = await store.fetch('/rest/V1/store/storeViews', {headers: {Authorization: `Bearer ${token}`}});
   assert.equal(refused.status, 401);
   assert.deepEqual(await refused.json(), {message: "The consumer isn't authorized to access %resources.", parameters: {resources: 'Magento_Backend::store'}});
   const adminToken = await store.adminToken('admin', store.adminPassword);
   assert.equal((await store.fetch('/rest/V1/store/storeViews', {headers: {Authorization: `Bearer ${adminToken}`}})).status, 200);
+  const products = '/rest/V1/products?searchCriteria[pageSize]=1';
+  const noCatalog = await store.fetch(products, {headers: {Authorization: `Bearer ${token}`}});
+  assert.equal(noCatalog.status, 401);
+  assert.deepEqual(await noCatalog.json(), {message: "The consumer isn't authorized to access %resources.", parameters: {resources: 'Magento_Catalog::products'}});
+  assert.equal((await store.fetch(products, {headers: {Authorization: `Bearer ${adminToken}`}})).status, 200);
 
   // the viewer's session: the dashboard opens, Integrations is refused
   const other = await context.browser().newContext({viewport: {width: 1280, height: 900}});
