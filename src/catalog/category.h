@@ -32,7 +32,9 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe);
 
 /* The list (searchCriteria) over catalog_category c. */
 extern const struct sc_entity category_entity;
-#define CATEGORY_SELECT "SELECT c.entity_id FROM catalog_category c"
-#define CATEGORY_FROM "FROM catalog_category c"
+/* The list joins each category to its parent, which leaves out the invisible root (id 1, no
+ * parent): a client never reads it, and its row would otherwise break the page or the stream. */
+#define CATEGORY_FROM "FROM catalog_category c JOIN catalog_category p ON p.entity_id = c.parent_id"
+#define CATEGORY_SELECT "SELECT c.entity_id " CATEGORY_FROM
 
 #endif

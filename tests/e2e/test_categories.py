@@ -130,6 +130,21 @@ def test_products_of_a_category_and_list(cat):
     assert_response(r, 400, {"message": "Invalid attribute name: %1", "parameters": ["sku"]})
 
 
+@pytest.mark.parametrize("query", ["searchCriteria[pageSize]=50", "searchCriteria=",
+                                   "searchCriteria[pageSize]=1&searchCriteria[currentPage]=1"])
+def test_an_unfiltered_list_leaves_out_the_invisible_root(cat, query):
+    """Every category but Root Catalog (id 1), paged or streamed, with an exact count."""
+    body = body_json(req(cat, "GET", "/rest/V1/categories/list?" + query))
+    tree = body_json(req(cat, "GET", "/rest/V1/categories"))
+
+    def count(node):
+        return 1 + sum(count(c) for c in node.get("children_data", []))
+
+    assert body["total_count"] == count(tree)
+    ids = [i["id"] for i in body["items"]]
+    assert 1 not in ids and ids and ids[0] == 2
+
+
 @pytest.mark.parametrize("method,path,body", [
     ("GET", "/rest/V1/categories", None),
     ("GET", "/rest/V1/categories/2", None),
