@@ -1543,6 +1543,69 @@ static enum err add_comment(struct db *db, const char *sql, int64_t parent, cons
     return db_run(st, NULL);
 }
 
+/* What an invoice and a shipment share before their own rows: the order's state and items
+ * (refused in one of the blocked states or with nothing left), the quantities to take per item
+ * (plan), and the billing and shipping addresses. The caller has begun the transaction and
+ * frees d->its and d->take whatever the result. */
+struct doc_prep {
+    struct order_state o;
+    struct order_item *its;
+    double *take;
+    size_t n;
+    int64_t billing, shipping_addr;
+};
+
+static enum err prepare_document(struct db *db, int64_t order_id, const struct sales_line *lines,
+                                 size_t nlines, double (*left_fn)(const struct order_item *),
+                                 const char *const *blocked, const char *doc, const char *refusal,
+                                 struct doc_prep *d, char why[SALES_WHY])
+{
+    enum err e = ERR_OK;
+    memset(d, 0, sizeof(*d));
+    d->its = calloc(MAX_ORDER_ITEMS, sizeof(*d->its));
+    d->take = calloc(MAX_ORDER_ITEMS, sizeof(*d->take));
+    if (!d->its || !d->take)
+        e = ERR_DB;
+    if (!e)
+        e = load_state(db, order_id, &d->o);
+    if (!e)
+        e = load_items(db, order_id, d->its, &d->n);
+    double left = 0;
+    for (size_t i = 0; !e && i < d->n; i++)
+        left += left_fn(&d->its[i]);
+    if (!e && (state_is(&d->o, blocked) || left <= 0.00001)) {
+        why_set(why, refusal);
+        e = ERR_INVALID;
+    }
+    if (!e)
+        e = plan(d->its, d->n, lines, nlines, left_fn, d->take, doc, why);
+    bool found = false;
+    if (!e)
+        e = address_json(db, order_id, "billing", NULL, &found, &d->billing);
+    if (!e)
+        e = address_json(db, order_id, "shipping", NULL, &found, &d->shipping_addr);
+    return e;
+}
+
+/* One row of sales_invoice_item or sales_shipment_item: parent, order item, product, sku, name,
+ * then three amounts ($6-$8: qty, price, and the row total or the weight). */
+static enum err insert_document_item(struct db *db, const char *sql, int64_t parent,
+                                     const struct order_item *it, const char *const amounts[3])
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(db, sql, &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, parent);
+    db_bind_i64(st, 2, it->id);
+    db_bind_id(st, 3, it->has_product ? it->product_id : 0);
+    db_bind_text(st, 4, str_c(it->sku));
+    db_bind_text(st, 5, str_c(it->name));
+    for (int k = 0; k < 3; k++)
+        db_bind_text(st, 6 + k, str_c(amounts[k]));
+    return db_run(st, NULL);
+}
+
 enum err sales_invoice_create(struct db *db, int64_t order_id, const struct sales_line *lines,
                               size_t nlines, const char *comment, int comment_visible,
                               int64_t *invoice_id, char why[SALES_WHY])
@@ -1551,28 +1614,17 @@ enum err sales_invoice_create(struct db *db, int64_t order_id, const struct sale
     enum err e = db_begin(db);
     if (e)
         return e;
-    struct order_state o;
-    struct order_item *its = calloc(MAX_ORDER_ITEMS, sizeof(*its));
-    double *take = calloc(MAX_ORDER_ITEMS, sizeof(*take));
-    size_t n = 0;
     static const char *const no_invoice[] = {"canceled", "payment_review", "holded",
                                              "complete", "closed",         NULL};
-    if (!its || !take)
-        e = ERR_DB;
-    if (!e)
-        e = load_state(db, order_id, &o);
-    if (!e)
-        e = load_items(db, order_id, its, &n);
-    double left = 0;
-    for (size_t i = 0; !e && i < n; i++)
-        left += left_to_invoice(&its[i]);
-    if (!e && (state_is(&o, no_invoice) || left <= 0.00001)) {
-        why_set(why, "Invoice Document Validation Error(s):\nThe order does not allow an invoice "
-                     "to be created.");
-        e = ERR_INVALID;
-    }
-    if (!e)
-        e = plan(its, n, lines, nlines, left_to_invoice, take, "Invoice", why);
+    struct doc_prep d;
+    e = prepare_document(db, order_id, lines, nlines, left_to_invoice, no_invoice, "Invoice",
+                         "Invoice Document Validation Error(s):\nThe order does not allow an "
+                         "invoice to be created.",
+                         &d, why);
+    const struct order_state o = d.o;
+    const struct order_item *its = d.its;
+    const double *take = d.take;
+    size_t n = d.n;
     double subtotal = 0, qty = 0;
     for (size_t i = 0; !e && i < n; i++) {
         subtotal += take[i] * its[i].price;
@@ -1582,12 +1634,7 @@ enum err sales_invoice_create(struct db *db, int64_t order_id, const struct sale
     double shipping = e ? 0 : o.shipping - o.shipping_invoiced;
     double grand = subtotal + shipping;
     char increment[16] = "", a[4][32];
-    int64_t inv = 0, billing = 0, shipping_addr = 0;
-    bool found = false;
-    if (!e)
-        e = address_json(db, order_id, "billing", NULL, &found, &billing);
-    if (!e)
-        e = address_json(db, order_id, "shipping", NULL, &found, &shipping_addr);
+    int64_t inv = 0;
     if (!e)
         e = next_increment(db, "invoice", increment);
     struct db_stmt *st;
@@ -1611,8 +1658,8 @@ enum err sales_invoice_create(struct db *db, int64_t order_id, const struct sale
         db_bind_text(st, 5, str_c(a[1]));
         db_bind_text(st, 6, str_c(a[2]));
         db_bind_text(st, 7, str_c(a[3]));
-        db_bind_id(st, 8, billing);
-        db_bind_id(st, 9, shipping_addr);
+        db_bind_id(st, 8, d.billing);
+        db_bind_id(st, 9, d.shipping_addr);
         db_bind_i64(st, 10, now);
         if (!(e = db_next(st, &row)) && row) {
             inv = db_col_i64(st, 0);
@@ -1624,27 +1671,15 @@ enum err sales_invoice_create(struct db *db, int64_t order_id, const struct sale
     for (size_t i = 0; !e && i < n; i++) {
         if (take[i] <= 0)
             continue;
-        if ((e = db_prepare(db,
-                            "INSERT INTO sales_invoice_item (parent_id, order_item_id, product_id,"
-                            " sku, name, qty, price, row_total) VALUES ($1, $2, $3, $4, $5, $6,"
-                            " $7, $8)",
-                            &st)))
-            break;
         amount(a[0], take[i]);
         amount(a[1], its[i].price);
         amount(a[2], take[i] * its[i].price);
-        db_bind_i64(st, 1, inv);
-        db_bind_i64(st, 2, its[i].id);
-        if (its[i].has_product)
-            db_bind_i64(st, 3, its[i].product_id);
-        else
-            db_bind_null(st, 3);
-        db_bind_text(st, 4, str_c(its[i].sku));
-        db_bind_text(st, 5, str_c(its[i].name));
-        db_bind_text(st, 6, str_c(a[0]));
-        db_bind_text(st, 7, str_c(a[1]));
-        db_bind_text(st, 8, str_c(a[2]));
-        if ((e = db_run(st, NULL)))
+        const char *const amounts[3] = {a[0], a[1], a[2]};
+        if ((e = insert_document_item(db,
+                                      "INSERT INTO sales_invoice_item (parent_id, order_item_id,"
+                                      " product_id, sku, name, qty, price, row_total) VALUES ($1,"
+                                      " $2, $3, $4, $5, $6, $7, $8)",
+                                      inv, &its[i], amounts)))
             break;
         if ((e = db_prepare(db,
                             "UPDATE sales_order_item SET qty_invoiced = qty_invoiced + $2,"
@@ -1698,8 +1733,8 @@ enum err sales_invoice_create(struct db *db, int64_t order_id, const struct sale
         db_rollback(db);
     else
         *invoice_id = inv;
-    free(its);
-    free(take);
+    free(d.its);
+    free(d.take);
     return e;
 }
 
@@ -1718,41 +1753,26 @@ enum err sales_ship_create(struct db *db, int64_t order_id, const struct sales_l
     enum err e = db_begin(db);
     if (e)
         return e;
-    struct order_state o;
-    struct order_item *its = calloc(MAX_ORDER_ITEMS, sizeof(*its));
-    double *take = calloc(MAX_ORDER_ITEMS, sizeof(*take));
-    size_t n = 0;
     static const char *const no_ship[] = {"holded", "canceled",       "complete",
                                           "closed", "payment_review", NULL};
-    if (!its || !take)
-        e = ERR_DB;
-    if (!e)
-        e = load_state(db, order_id, &o);
-    if (!e)
-        e = load_items(db, order_id, its, &n);
-    double left = 0;
-    for (size_t i = 0; !e && i < n; i++)
-        left += left_to_ship(&its[i]);
-    if (!e && (state_is(&o, no_ship) || left <= 0.00001)) {
-        why_set(why, "Shipment Document Validation Error(s):\nThe order does not allow a "
-                     "shipment to be created.");
-        e = ERR_INVALID;
-    }
-    if (!e)
-        e = plan(its, n, lines, nlines, left_to_ship, take, "Shipment", why);
+    struct doc_prep d;
+    e = prepare_document(db, order_id, lines, nlines, left_to_ship, no_ship, "Shipment",
+                         "Shipment Document Validation Error(s):\nThe order does not allow a "
+                         "shipment to be created.",
+                         &d, why);
+    const struct order_state o = d.o;
+    const struct order_item *its = d.its;
+    const double *take = d.take;
+    size_t n = d.n;
     double qty = 0, weight = 0;
     for (size_t i = 0; !e && i < n; i++) {
         qty += take[i];
         weight += take[i] * its[i].weight;
     }
     char increment[16] = "", a[3][32];
-    int64_t sid = 0, billing = 0, shipping_addr = 0, now = clock_now();
-    bool found = false, row = false;
+    int64_t sid = 0, now = clock_now();
+    bool row = false;
     struct db_stmt *st;
-    if (!e)
-        e = address_json(db, order_id, "billing", NULL, &found, &billing);
-    if (!e)
-        e = address_json(db, order_id, "shipping", NULL, &found, &shipping_addr);
     if (!e)
         e = next_increment(db, "shipment", increment);
     if (!e && !(e = db_prepare(db,
@@ -1772,8 +1792,8 @@ enum err sales_ship_create(struct db *db, int64_t order_id, const struct sales_l
             db_bind_null(st, 4);
         db_bind_text(st, 5, str_c(a[0]));
         db_bind_text(st, 6, str_c(a[1]));
-        db_bind_id(st, 7, billing);
-        db_bind_id(st, 8, shipping_addr);
+        db_bind_id(st, 7, d.billing);
+        db_bind_id(st, 8, d.shipping_addr);
         db_bind_i64(st, 9, now);
         if (!(e = db_next(st, &row)) && row) {
             sid = db_col_i64(st, 0);
@@ -1785,27 +1805,15 @@ enum err sales_ship_create(struct db *db, int64_t order_id, const struct sales_l
     for (size_t i = 0; !e && i < n; i++) {
         if (take[i] <= 0)
             continue;
-        if ((e = db_prepare(db,
-                            "INSERT INTO sales_shipment_item (parent_id, order_item_id, product_id,"
-                            " sku, name, qty, price, weight) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                            " $8)",
-                            &st)))
-            break;
         amount(a[0], take[i]);
         amount(a[1], its[i].price);
         amount(a[2], its[i].weight);
-        db_bind_i64(st, 1, sid);
-        db_bind_i64(st, 2, its[i].id);
-        if (its[i].has_product)
-            db_bind_i64(st, 3, its[i].product_id);
-        else
-            db_bind_null(st, 3);
-        db_bind_text(st, 4, str_c(its[i].sku));
-        db_bind_text(st, 5, str_c(its[i].name));
-        db_bind_text(st, 6, str_c(a[0]));
-        db_bind_text(st, 7, str_c(a[1]));
-        db_bind_text(st, 8, str_c(a[2]));
-        if ((e = db_run(st, NULL)))
+        const char *const amounts[3] = {a[0], a[1], a[2]};
+        if ((e = insert_document_item(db,
+                                      "INSERT INTO sales_shipment_item (parent_id, order_item_id,"
+                                      " product_id, sku, name, qty, price, weight) VALUES ($1, $2,"
+                                      " $3, $4, $5, $6, $7, $8)",
+                                      sid, &its[i], amounts)))
             break;
         if ((e = db_prepare(db,
                             "UPDATE sales_order_item SET qty_shipped = qty_shipped + $2,"
@@ -1846,7 +1854,7 @@ enum err sales_ship_create(struct db *db, int64_t order_id, const struct sales_l
         db_rollback(db);
     else
         *shipment_id = sid;
-    free(its);
-    free(take);
+    free(d.its);
+    free(d.take);
     return e;
 }
