@@ -2,7 +2,8 @@
 # Installs what storegate needs to build, test, serve and benchmark on Debian 12, and nothing else.
 # Idempotent and quick when everything is present: one dpkg-query call decides; apt-get (and its
 # `update`) runs only for packages that are missing. npm packages are installed with `npm ci` when
-# the project has a package.json and node_modules/ is missing or older than package-lock.json.
+# the project has a package.json and node_modules/ is missing or older than package-lock.json:
+# swagger-ui-dist (embedded in the binary by the build, served at /swagger) and playwright-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,8 +54,10 @@ if [ -f package.json ]; then
         echo "deps: package.json has no package-lock.json; run 'npm install' once and commit the lock" >&2
         exit 1
     elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+        # --ignore-scripts: no package needs an install script (swagger-ui-dist's dependency
+        # @scarf/scarf has one that only reports the download to a third party)
         echo "deps: npm ci"
-        npm ci --no-audit --no-fund
+        npm ci --ignore-scripts --no-audit --no-fund
         touch node_modules
     else
         echo "deps: node_modules up to date"

@@ -11,6 +11,7 @@
 struct admin_asset {
     const char *path; /* "/index.html", "/js/app.js": relative to web/admin, with a leading '/' */
     const char *content_type;
+    const char *etag; /* a strong validator of the bytes, quoted: "\"1f0c...\"" */
     const unsigned char *data;
     size_t len;
 };

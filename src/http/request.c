@@ -238,6 +238,10 @@ static const char *reason(int status)
     switch (status) {
     case 200:
         return "OK";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
     case 400:
         return "Bad Request";
     case 401:
@@ -284,6 +288,8 @@ void http_respond(struct http_request *r, int status, const char *content_type, 
     /* h2o_send_inline copies the body into the request pool and handles HEAD; it leaves the
      * length unset, so say it (no chunked encoding for a body known in full). */
     req->res.content_length = body.len;
+    if (status == 304)
+        req->res.content_length = SIZE_MAX; /* RFC 9110 15.4.5: no body, and no length of one */
     h2o_send_inline(req, body.p ? body.p : "", body.len);
 }
 

@@ -206,6 +206,13 @@ enum err panel_check_form_key(struct api_req *q);
 void panel_security_headers(struct http_request *r, bool html);
 /* Serves the panel's embedded pages and files for GET/HEAD /admin/...; false if path is not one. */
 bool panel_serve_static(struct api_req *q);
+
+/* GET/HEAD /swagger and /swagger/<file>: Swagger UI, embedded (swagger_page.c). Answers and
+ * returns true for the page and its files (or, in a build without swagger-ui-dist, a 404 page
+ * saying so); false for any other path, left to the dispatcher. */
+bool swagger_page_serve(struct api_req *q);
+/* The security headers of every /swagger answer (CSP, nosniff, no framing). */
+void swagger_page_headers(struct http_request *r);
 /* Confirms the signed-in admin's current password ("current_password", also inside
  * "integration") before next runs: required from session callers, checked when present from
  * bearer callers. Failures count toward the admin lock-out; the lock ends the admin's sessions. */

@@ -36,6 +36,9 @@ static void respond(struct api_req *q, enum err e)
         out->len = 0; /* HEAD: status and headers only */
     if (str_starts(http_path(q->http), STR_LIT("/admin/")))
         panel_security_headers(q->http, false);
+    else if (str_eq_c(http_path(q->http), "/swagger") ||
+             str_starts(http_path(q->http), STR_LIT("/swagger/")))
+        swagger_page_headers(q->http);
     http_respond(q->http, status, json_ctype, buf_str(out));
 }
 
@@ -225,6 +228,9 @@ static void handle(struct http_request *r)
     bool panel_api = str_starts(path, STR_LIT("/admin/api/"));
     if (!panel_api && str_starts(path, STR_LIT("/admin/")) &&
         (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD")) && panel_serve_static(q))
+        return;
+    if ((str_eq_c(path, "/swagger") || str_starts(path, STR_LIT("/swagger/"))) &&
+        (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD")) && swagger_page_serve(q))
         return;
     if (str_eq_c(path, "/oauth/token/request") || str_eq_c(path, "/oauth/token/access")) {
         api_oauth_token_endpoint(q, str_eq_c(path, "/oauth/token/access"));
