@@ -44,7 +44,11 @@
     {"news_from_date", DEF("news_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                              \
     {"special_from_date", DEF("special_from_date"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},                        \
     {"qty", "(SELECT s.qty FROM cataloginventory_stock_item s WHERE s.product_id = p.entity_id)", \
-     SC_FLOAT, SC_NULLABLE, NULL, NULL, NULL}
+     SC_FLOAT, SC_NULLABLE, NULL, NULL, NULL},                                                    \
+    /* Magento's ProductCategoryFilter: the category-product links (primary key category_id,   \
+     * product_id: the subquery reads the listed categories' index ranges only) */                \
+    {"category_id", "p.entity_id IN (SELECT cp.product_id FROM catalog_category_product cp"       \
+     " WHERE cp.category_id IN (?))", SC_INT, SC_LINK | SC_NOSORT, NULL, NULL, NULL}
 
 static const struct sc_field global_fields[] = {
     COMMON_FIELDS,

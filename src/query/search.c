@@ -512,6 +512,36 @@ static const char *like_template(const struct sc_field *fd, struct str v)
     return fd->like_sql;
 }
 
+/* A SC_LINK field (see search.h): Magento's product category filter (ProductCategoryFilter and
+ * Collection::addCategoriesFilter) turns eq and in into "linked to one of", neq and nin into
+ * "linked to none of"; only in and nin take a comma-separated list. */
+static enum err add_link_condition(struct builder *b, const struct sc_field *fd, enum sc_cond c,
+                                   struct str v)
+{
+    if (c != C_EQ && c != C_NEQ && c != C_IN && c != C_NIN)
+        return ERR_SEARCH_CONDITION;
+    bool list = c == C_IN || c == C_NIN;
+    if (c == C_NEQ || c == C_NIN)
+        buf_add_c(&b->sql, "NOT ");
+    const char *q = strchr(fd->expr, '?');
+    buf_add(&b->sql, fd->expr, (size_t)(q - fd->expr));
+    struct str rest = v;
+    bool first = true;
+    do {
+        struct str item = list ? str_cut(rest, ',', &rest) : v;
+        if (!list)
+            rest = STR_NULL;
+        if (!first)
+            buf_add_c(&b->sql, ", ");
+        first = false;
+        enum err e = add_value(b, fd, item);
+        if (e)
+            return e;
+    } while (rest.p);
+    buf_add_c(&b->sql, q + 1);
+    return ERR_OK;
+}
+
 static enum err add_condition(struct builder *b, const struct sc_entity *ent,
                               const struct sc_filter *f)
 {
@@ -530,6 +560,12 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
                                       [C_LT] = " < ", [C_GTEQ] = " >= ", [C_LTEQ] = " <= "};
     if (b->nvalues + 1 > SC_MAX_VALUES)
         return fail_limit(b->qe, SC_MAX_VALUES, "values");
+    if (fd->flags & SC_LINK) {
+        enum err e = add_link_condition(b, fd, c, v);
+        if (e == ERR_SEARCH_CONDITION)
+            goto unsupported;
+        return e;
+    }
     switch (c) {
     case C_EQ:
     case C_NEQ:

@@ -32,6 +32,12 @@ enum sc_type { SC_INT, SC_FLOAT, SC_TEXT, SC_DATETIME /* stored as Unix seconds 
 enum sc_field_flag {
     SC_NULLABLE = 1 << 0, /* sorts keep MySQL's order: NULL first ascending, last descending */
     SC_NOSORT = 1 << 1,
+    /* A membership in a linked set rather than a column (a product's categories): expr is a
+     * condition over the entity with one "?" where the bound list of values goes, e.g.
+     * "p.entity_id IN (SELECT product_id FROM links WHERE category_id IN (?))". eq and in
+     * (comma-separated) match entities linked to any of the values, neq and nin those linked to
+     * none; other condition types are refused; never sorted on. */
+    SC_LINK = 1 << 2,
 };
 
 struct sc_field {
