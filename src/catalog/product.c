@@ -48,7 +48,8 @@
     /* Magento's ProductCategoryFilter: the category-product links (primary key category_id,   \
      * product_id: the subquery reads the listed categories' index ranges only) */                \
     {"category_id", "p.entity_id IN (SELECT cp.product_id FROM catalog_category_product cp"       \
-     " WHERE cp.category_id IN (?))", SC_INT, SC_LINK | SC_NOSORT, NULL, NULL, NULL}
+     " WHERE cp.category_id IN (?))", SC_INT, SC_LINK | SC_NOSORT, NULL, NULL,                    \
+     "SELECT COUNT(*) FROM catalog_category_product cp WHERE cp.category_id = ?"}
 
 static const struct sc_field global_fields[] = {
     COMMON_FIELDS,

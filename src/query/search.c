@@ -357,6 +357,8 @@ static enum err fail_field(const struct sc_entity *ent, struct query_error *qe, 
 
 struct builder {
     const struct sc_field *contains_field; /* the last condition used its contains_sql */
+    const struct sc_field *link_field;     /* the last condition was a SC_LINK eq/in ... */
+    size_t link_nvalues;                   /* ... with this many values */
     struct arena *a;
     struct buf sql;
     struct str *values;
@@ -521,8 +523,10 @@ static enum err add_link_condition(struct builder *b, const struct sc_field *fd,
     if (c != C_EQ && c != C_NEQ && c != C_IN && c != C_NIN)
         return ERR_SEARCH_CONDITION;
     bool list = c == C_IN || c == C_NIN;
-    if (c == C_NEQ || c == C_NIN)
+    bool negated = c == C_NEQ || c == C_NIN;
+    if (negated)
         buf_add_c(&b->sql, "NOT ");
+    size_t before = b->nvalues;
     const char *q = strchr(fd->expr, '?');
     buf_add(&b->sql, fd->expr, (size_t)(q - fd->expr));
     struct str rest = v;
@@ -539,6 +543,8 @@ static enum err add_link_condition(struct builder *b, const struct sc_field *fd,
             return e;
     } while (rest.p);
     buf_add_c(&b->sql, q + 1);
+    b->link_field = negated ? NULL : fd;
+    b->link_nvalues = b->nvalues - before;
     return ERR_OK;
 }
 
@@ -728,6 +734,19 @@ enum err search_build(const struct sc_entity *ent, const struct search_criteria 
         }
         buf_add_c(&cnt, t);
         out->count_sql = buf_cstr(&cnt);
+    } else if (nfilters == 1 && b.link_field && b.link_nvalues == 1 &&
+               b.link_field->contains_count_sql) {
+        /* one linked value: the link table's index counts the members alone ($1) */
+        out->count_sql = search_store_sql(a, b.link_field->contains_count_sql, store_id);
+        const char *hit = strchr(out->count_sql, '?');
+        if (hit) {
+            struct buf cnt;
+            buf_init(&cnt, a, 256);
+            buf_add(&cnt, out->count_sql, (size_t)(hit - out->count_sql));
+            buf_add_c(&cnt, "$1");
+            buf_add_c(&cnt, hit + 1);
+            out->count_sql = buf_cstr(&cnt);
+        }
     }
     buf_init(&b.sql, a, 128);
     bool first = true;

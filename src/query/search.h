@@ -52,7 +52,9 @@ struct sc_field {
      * characters and no other wildcard. Never for a pattern with a backslash escape. */
     const char *like_sql, *contains_sql;
     /* Optional: the whole count query when a contains_sql condition is the only filter (an index
-     * can count its matches without reading the rows), with "?" for the pattern. */
+     * can count its matches without reading the rows), with "?" for the pattern. For a SC_LINK
+     * field: the count query when its eq or in condition with one value is the only filter, with
+     * "?" for that value. */
     const char *contains_count_sql;
 };
 

@@ -18,6 +18,8 @@ static const struct sc_field fields[] = {
     {"price", "t.price", SC_FLOAT, 0, NULL, NULL, NULL},
     {"created_at", "t.created_at", SC_DATETIME, 0, NULL, NULL, NULL},
     {"scoped", "(SELECT v FROM x WHERE s = @STORE@)", SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},
+    {"group_id", "t.id IN (SELECT l.t_id FROM l WHERE l.g IN (?))", SC_INT, SC_LINK | SC_NOSORT,
+     NULL, NULL, "SELECT COUNT(*) FROM l WHERE l.g = ?"},
 };
 static const struct sc_entity entity = {fields, sizeof(fields) / sizeof(fields[0]), "t.id", NULL};
 
@@ -62,6 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (n != ss.nvalues || max_placeholder(ss.order) || strstr(ss.where, "@STORE@"))
                 abort();
             if (ss.nvalues > SC_MAX_VALUES)
+                abort();
+            /* a count of its own binds the same values and leaves no template mark */
+            if (ss.count_sql && (max_placeholder(ss.count_sql) > ss.nvalues ||
+                                 strchr(ss.count_sql, '?') || strstr(ss.count_sql, "@STORE@")))
                 abort();
         }
         struct buf echo;

@@ -22,6 +22,8 @@ static const struct sc_field fields[] = {
     {"created_at", "t.created_at", SC_DATETIME, 0, NULL, NULL, NULL},
     {"title", "t.title", SC_TEXT, 0, "{{sqlite:t.id IN (SELECT rowid FROM f WHERE f.title LIKE ?)}}",
      "t.id IN (SELECT rowid FROM f WHERE f.title MATCH ?)", "SELECT COUNT(*) FROM f WHERE f.title MATCH ?"},
+    {"group_id", "t.id IN (SELECT l.t_id FROM l WHERE l.group_id IN (?))", SC_INT, SC_LINK | SC_NOSORT,
+     NULL, NULL, "SELECT COUNT(*) FROM l WHERE l.group_id = ?"},
 };
 /* clang-format on */
 static const struct sc_entity entity = {fields, sizeof(fields) / sizeof(fields[0]), "t.id", NULL};
@@ -82,6 +84,50 @@ static void test_conditions(void **state)
     b = build(a, G "[0][filters][0][field]=title&" G "[0][filters][0][value]=x%25&" G
                    "[0][filters][0][conditionType]=like");
     assert_string_equal(b.ss.where, " WHERE ((t.title @ILIKE@ $1))");
+    arena_free(a);
+}
+
+/* A SC_LINK field: eq/in name members of any value, neq/nin of none; a single eq or in value
+ * alone gets the link table's count; other conditions, bad values and sorting are refused. */
+static void test_link_field(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new(0);
+    struct built b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4");
+    assert_int_equal(b.e, ERR_OK);
+    assert_string_equal(b.ss.where, " WHERE ((t.id IN (SELECT l.t_id FROM l WHERE l.group_id IN"
+                                    " ($1))))");
+    assert_string_equal(b.ss.count_sql, "SELECT COUNT(*) FROM l WHERE l.group_id = $1");
+    b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4,+5&" G
+                   "[0][filters][0][conditionType]=in");
+    assert_int_equal(b.e, ERR_OK);
+    assert_string_equal(b.ss.where, " WHERE ((t.id IN (SELECT l.t_id FROM l WHERE l.group_id IN"
+                                    " ($1, $2))))");
+    assert_slice(b.ss.values[1], "5");
+    assert_null(b.ss.count_sql); /* a product in both groups counts once: the general count */
+    b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4&" G
+                   "[0][filters][0][conditionType]=in");
+    assert_non_null(b.ss.count_sql);
+    b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4&" G
+                   "[0][filters][0][conditionType]=neq&" G "[0][filters][1][field]=id&" G
+                   "[0][filters][1][value]=1&" G "[1][filters][0][field]=group_id&" G
+                   "[1][filters][0][value]=6,7&" G "[1][filters][0][conditionType]=nin");
+    assert_int_equal(b.e, ERR_OK);
+    assert_string_equal(b.ss.where,
+                        " WHERE ((NOT t.id IN (SELECT l.t_id FROM l WHERE l.group_id IN ($1)))"
+                        " OR (t.id = $2)) AND ((NOT t.id IN (SELECT l.t_id FROM l WHERE"
+                        " l.group_id IN ($3, $4))))");
+    assert_null(b.ss.count_sql);
+    b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4&" G
+                   "[0][filters][0][conditionType]=gt");
+    assert_int_equal(b.e, ERR_SEARCH_CONDITION);
+    b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4,5");
+    assert_int_equal(b.e, ERR_INVALID_TYPE); /* eq takes one value */
+    b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4);--&" G
+                   "[0][filters][0][conditionType]=in");
+    assert_int_equal(b.e, ERR_INVALID_TYPE);
+    b = build(a, "searchCriteria[sortOrders][0][field]=group_id");
+    assert_int_equal(b.e, ERR_SEARCH_FIELD);
     arena_free(a);
 }
 
@@ -207,8 +253,11 @@ static void test_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conditions), cmocka_unit_test(test_sort_and_paging),
-        cmocka_unit_test(test_errors),     cmocka_unit_test(test_echo),
+        cmocka_unit_test(test_conditions),
+        cmocka_unit_test(test_link_field),
+        cmocka_unit_test(test_sort_and_paging),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_echo),
         cmocka_unit_test(test_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
