@@ -199,3 +199,18 @@ def test_deleting_a_link_or_category_updates_the_answer(cat):
         "extension_attributes": {"category_links": []}}})
     assert r.status_code == 200, r.text
     assert "CT-12" in skus(run(cat, filters=[[("category_id", cid(cat, "Bags"), "nin")]]))
+
+
+def test_count_follows_product_deletes(cat):
+    srv, token, ids = cat
+    body = {"product": {"sku": "CT-TMP", "name": "Temporary Bag", "price": 1, "attribute_set_id": 4,
+                        "type_id": "simple", "extension_attributes": {
+                            "category_links": [{"position": 0, "category_id": str(ids["Bags"])}]}}}
+    r = srv.request("POST", "/rest/V1/products", token=token, json=body)
+    assert r.status_code == 200, r.text
+    got = run(cat, filters=[[("category_id", cid(cat, "Bags"), "eq")]], page_size=1)
+    assert got["total_count"] == len(LINKS["Bags"]) + 1
+    assert srv.request("DELETE", "/rest/V1/products/CT-TMP", token=token).status_code == 200
+    got = run(cat, filters=[[("category_id", cid(cat, "Bags"), "eq")]], page_size=1)
+    assert got["total_count"] == len(LINKS["Bags"])
+    assert skus(got) == LINKS["Bags"][:1]
