@@ -121,13 +121,17 @@ static void test_link_field(void **state)
     b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4&" G
                    "[0][filters][0][conditionType]=gt");
     assert_int_equal(b.e, ERR_SEARCH_CONDITION);
+    json_decref(b.qe.params);
     b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4,5");
     assert_int_equal(b.e, ERR_INVALID_TYPE); /* eq takes one value */
+    json_decref(b.qe.params);
     b = build(a, G "[0][filters][0][field]=group_id&" G "[0][filters][0][value]=4);--&" G
                    "[0][filters][0][conditionType]=in");
     assert_int_equal(b.e, ERR_INVALID_TYPE);
+    json_decref(b.qe.params);
     b = build(a, "searchCriteria[sortOrders][0][field]=group_id");
     assert_int_equal(b.e, ERR_SEARCH_FIELD);
+    json_decref(b.qe.params);
     arena_free(a);
 }
 
