@@ -54,6 +54,8 @@ test('Swagger UI: operations listed, Authorize with an admin token, Try it out o
   await operation(page, 'post', '/V1/integration/admin/token').first().waitFor();
   assert.equal(await operation(page, 'get', '/V1/store/storeViews').count(), 0);
   assert.ok(await page.locator('.info .title').textContent(), 'the description\'s title shows');
+  // anonymous operations (no 401 documented) carry no padlock
+  assert.equal(await operation(page, 'post', '/V1/integration/admin/token').locator('.authorization__btn').count(), 0);
   await shot(page, 'swagger-anonymous');
 
   // Authorize: the token as the token endpoint printed it, JSON quotes included
@@ -68,6 +70,7 @@ test('Swagger UI: operations listed, Authorize with an admin token, Try it out o
   await storeViews.waitFor();
   assert.deepEqual(schemaRequests, [null, `Bearer ${token}`]);
   assert.ok(await operation(page, 'get', '/V1/products').count() > 0, 'product operations listed');
+  assert.equal(await storeViews.locator('.authorization__btn').count(), 1, 'a padlock on a protected operation');
 
   await storeViews.locator('.opblock-summary').click();
   await storeViews.locator('button.try-out__btn').click();
