@@ -90,7 +90,8 @@ bool product_cache_count_get(struct product_cache *c, struct str key, int64_t *t
     if (c->version < 1)
         return false;
     struct count_entry *s = &c->counts[hash(key) & (COUNT_SLOTS - 1)];
-    if (s->version != c->version || s->key_len != key.len || memcmp(s->key, key.p, key.len))
+    if (s->version != c->version || s->key_len != key.len ||
+        memcmp(s->key, key.p, key.len) != 0) /* not a secret */
         return false;
     *total = s->total;
     return true;
