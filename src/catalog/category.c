@@ -556,7 +556,8 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, int64_t 
             return type_error(a, qe, code, v, "string");
         struct db_stmt *st;
         enum err e;
-        if (text && strcmp(code, "url_key") == 0) {
+        bool url = strcmp(code, "url_key") == 0; /* not a secret */
+        if (text && url) {
             /* products and categories share one URL namespace (observed) */
             if ((e = db_prepare(db,
                                 "SELECT 1 FROM catalog_product_value WHERE attribute_code ="
@@ -844,6 +845,9 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe)
 #define DEF(code)                                                                                  \
     "(SELECT v.value FROM catalog_category_value v WHERE v.category_id = c.entity_id"              \
     " AND v.store_id = 0 AND v.attribute_code = '" code "')"
+/* A flag column under a store view. The outer CAST gives the expression SQLite's INTEGER
+ * affinity, so that the text-bound filter values compare as numbers (a bare COALESCE has none). */
+#define FLAG(col) "CAST(COALESCE(" OV(col) ", CAST(c." col " AS TEXT)) AS INTEGER)"
 /* clang-format off */
 #define COMMON_FIELDS                                                                              \
     {"entity_id", "c.entity_id", SC_INT, 0, NULL, NULL, NULL},                                     \
@@ -865,8 +869,8 @@ static const struct sc_field category_fields[] = {
 static const struct sc_field category_store_fields[] = {
     COMMON_FIELDS,
     {"name", "COALESCE(" OV("name") ", c.name)", SC_TEXT, 0, NULL, NULL, NULL},
-    {"is_active", "COALESCE(CAST(" OV("is_active") " AS INTEGER), c.is_active)", SC_INT, 0, NULL, NULL, NULL},
-    {"include_in_menu", "COALESCE(CAST(" OV("include_in_menu") " AS INTEGER), c.include_in_menu)", SC_INT, 0, NULL, NULL, NULL},
+    {"is_active", FLAG("is_active"), SC_INT, 0, NULL, NULL, NULL},
+    {"include_in_menu", FLAG("include_in_menu"), SC_INT, 0, NULL, NULL, NULL},
     {"url_key", "COALESCE(" OV("url_key") ", " DEF("url_key") ")", SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},
 };
 /* clang-format on */
