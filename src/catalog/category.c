@@ -38,29 +38,24 @@ struct cat_row {
     char name[256], path[512];
 };
 
-/* A store view's own value of a store-scoped attribute kept as a column (NULL when it has none). */
-#define OV(code)                                                                                   \
+/* The category as store $2 sees it: the store view's own value of an attribute kept as a
+ * column when it has one, else the column (the default scope). */
+#define OWN(code)                                                                                  \
     "(SELECT v.value FROM catalog_category_value v WHERE v.category_id = c.entity_id"              \
-    " AND v.store_id = " STORE_REF " AND v.attribute_code = '" code "')"
+    " AND v.store_id = $2 AND v.attribute_code = '" code "')"
+/* clang-format off */
+static const char load_sql[] =
+    "SELECT c.entity_id, c.parent_id, COALESCE(" OWN("name") ", c.name), c.path, c.level,"
+    " c.position, COALESCE(CAST(" OWN("is_active") " AS INTEGER), c.is_active), c.created_at,"
+    " c.updated_at, COALESCE(CAST(" OWN("include_in_menu") " AS INTEGER), c.include_in_menu)"
+    " FROM catalog_category c WHERE c.entity_id = $1";
+/* clang-format on */
 
 /* The category as a store view sees it (store 0: the default scope). */
 static enum err load(struct db *db, int64_t id, int64_t store, struct cat_row *c, bool *found)
 {
     struct db_stmt *st;
-#define STORE_REF "$2"
-    enum err e = db_prepare(
-        db,
-        "SELECT c.entity_id, c.parent_id, COALESCE(" OV(
-            "name") ", c.name),"
-                    " c.path, c.level, c.position, COALESCE(CAST(" OV(
-                        "is_active") " AS"
-                                     " INTEGER), c.is_active), c.created_at, c.updated_at, "
-                                     "COALESCE(CAST(" OV(
-                                         "include_in_menu") " AS INTEGER), c.include_in_menu)"
-                                                            " FROM catalog_category c WHERE "
-                                                            "c.entity_id = $1",
-        &st);
-#undef STORE_REF
+    enum err e = db_prepare(db, load_sql, &st);
     if (e)
         return e;
     db_bind_i64(st, 1, id);
@@ -838,7 +833,6 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe)
 }
 
 /* The list's fields; under a store view the store-scoped ones read its value, else the default. */
-#undef OV
 #define OV(code)                                                                                   \
     "(SELECT v.value FROM catalog_category_value v WHERE v.category_id = c.entity_id"              \
     " AND v.store_id = @STORE@ AND v.attribute_code = '" code "')"
