@@ -352,3 +352,58 @@ def test_guest_access_switch(server_factory):
     assert_response(r, 401, not_authorized("Magento_Catalog::products"))
     assert_response(srv.get("/rest/V1/stockItems/CT-01"), 401,
                     not_authorized("Magento_CatalogInventory::cataloginventory"))
+
+
+def test_refused_save_among_concurrent_saves(cat):
+    """The catalog writer commits concurrent saves together: one refused by the database (a link
+    to a category that does not exist) is answered alone, every other save of its batch lands."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(i):
+        links = [{"position": 0, "category_id": "999999" if i % 4 == 0 else "2"}]
+        body = {"product": {"name": f"Batch {i}",
+                            "extension_attributes": {"category_links": links}}}
+        return i, req(cat, "PUT", f"/rest/V1/products/CT-{i % 12 + 1:02d}", json=body)
+
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            results = list(pool.map(put, range(12)))
+        for i, r in results:
+            if i % 4 == 0:
+                assert r.status_code == 400, (i, r.status_code, r.text)
+                assert body_json(r)["message"].startswith("Could not save product"), r.text
+            else:
+                assert r.status_code == 200, (i, r.status_code, r.text)
+                assert body_json(r)["name"] == f"Batch {i}"
+        for i, _ in results:
+            if i % 4:
+                p = body_json(req(cat, "GET", f"/rest/V1/products/CT-{i % 12 + 1:02d}"))
+                assert p["name"] == f"Batch {i}"
+                assert p["extension_attributes"]["category_links"] == [
+                    {"position": 0, "category_id": "2"}]
+
+
+def test_name_search_follows_renames_only(cat):
+    """The trigram index of names (%text% searches) follows a rename, and a save that keeps the
+    name (a price change) leaves the product findable by it."""
+    from catalogtest import listing, sc
+
+    def found(word):
+        q = sc([[("name", f"%{word}%", "like")]], page_size=50)
+        r, body = listing(cat[0], cat[1], q)
+        assert r.status_code == 200, r.text
+        return [p["sku"] for p in body["items"]]
+
+    r = req(cat, "PUT", "/rest/V1/products/CT-10", json={"product": {"name": "Zanzibar Watch"}})
+    assert r.status_code == 200, r.text
+    assert found("zanzibar") == ["CT-10"] and "CT-10" not in found("Classic")
+    r = req(cat, "PUT", "/rest/V1/products/CT-10", json={"product": {"price": 151}})
+    assert r.status_code == 200, r.text
+    assert found("Zanzibar") == ["CT-10"]
+    r = req(cat, "PUT", "/rest/V1/products/CT-10",
+            json={"product": {"name": "Zanzibar Watch", "price": 152}})
+    assert r.status_code == 200, r.text
+    assert found("zanzibar wat") == ["CT-10"]
+    r = req(cat, "PUT", "/rest/V1/products/CT-10", json={"product": {"name": "Classic Watch"}})
+    assert r.status_code == 200, r.text
+    assert found("zanzibar") == [] and "CT-10" in found("classic")
