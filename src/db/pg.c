@@ -210,7 +210,11 @@ static enum err pg_exec(struct db *d, const char *sql)
         return ERR_UNAVAILABLE;
     PGresult *r = PQexec(db->c, sql);
     ExecStatusType s = PQresultStatus(r);
-    enum err e = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? ERR_OK : map_result(db, r);
+    /* an empty script is nothing to do, not an error: a migration whose only section is
+     * {{sqlite:...}} leaves PostgreSQL nothing but comments */
+    enum err e = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY)
+                     ? ERR_OK
+                     : map_result(db, r);
     PQclear(r);
     return e;
 }
