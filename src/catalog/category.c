@@ -39,17 +39,28 @@ struct cat_row {
     char name[256], path[512];
 };
 
-static enum err load(struct db *db, int64_t id, struct cat_row *c, bool *found)
+/* The category as store $2 sees it: the store view's own value of an attribute kept as a
+ * column when it has one, else the column (the default scope). */
+#define OWN(code)                                                                                  \
+    "(SELECT v.value FROM catalog_category_value v WHERE v.category_id = c.entity_id"              \
+    " AND v.store_id = $2 AND v.attribute_code = '" code "')"
+/* clang-format off */
+static const char load_sql[] =
+    "SELECT c.entity_id, c.parent_id, COALESCE(" OWN("name") ", c.name), c.path, c.level,"
+    " c.position, COALESCE(CAST(" OWN("is_active") " AS INTEGER), c.is_active), c.created_at,"
+    " c.updated_at, COALESCE(CAST(" OWN("include_in_menu") " AS INTEGER), c.include_in_menu)"
+    " FROM catalog_category c WHERE c.entity_id = $1";
+/* clang-format on */
+
+/* The category as a store view sees it (store 0: the default scope). */
+static enum err load(struct db *db, int64_t id, int64_t store, struct cat_row *c, bool *found)
 {
     struct db_stmt *st;
-    enum err e = db_prepare(db,
-                            "SELECT entity_id, parent_id, name, path, level, position, is_active,"
-                            " created_at, updated_at, include_in_menu FROM catalog_category"
-                            " WHERE entity_id = $1",
-                            &st);
+    enum err e = db_prepare(db, load_sql, &st);
     if (e)
         return e;
     db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, store);
     if ((e = db_next(st, found)) || !*found)
         return e;
     c->id = db_col_i64(st, 0);
@@ -67,11 +78,11 @@ static enum err load(struct db *db, int64_t id, struct cat_row *c, bool *found)
     return ERR_OK;
 }
 
-enum err category_json(struct db *db, int64_t id, struct buf *out)
+enum err category_json(struct db *db, int64_t id, int64_t store, struct buf *out)
 {
     struct cat_row c;
     bool found;
-    enum err e = load(db, id, &c, &found);
+    enum err e = load(db, id, store, &c, &found);
     if (e)
         return e;
     if (!found || id == 1) /* the invisible root is not an entity a client reads */
@@ -112,18 +123,27 @@ enum err category_json(struct db *db, int64_t id, struct buf *out)
     buf_json_str(out, str_c(c.path));
     buf_add_c(out, ",\"available_sort_by\":[],\"include_in_menu\":");
     buf_add_c(out, c.menu ? "true" : "false");
+    /* the store view's values and the default ones, the store view's first for each code; the
+     * attributes kept as columns are written above */
     if ((e = db_prepare(db,
                         "SELECT attribute_code, value FROM catalog_category_value WHERE"
-                        " category_id = $1 AND store_id = 0 AND value IS NOT NULL"
-                        " ORDER BY attribute_code",
+                        " category_id = $1 AND (store_id = 0 OR store_id = $2) AND value IS NOT"
+                        " NULL AND attribute_code NOT IN ('name', 'is_active', 'include_in_menu')"
+                        " ORDER BY attribute_code, store_id DESC",
                         &st)))
         return e;
     db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, store);
     int n = 0;
+    char last[128] = "";
     while (!(e = db_next(st, &row)) && row) {
+        struct str code = db_col_text(st, 0);
+        if (str_eq_c(code, last))
+            continue; /* a default value behind the store view's own */
+        snprintf(last, sizeof(last), "%.*s", STR_FMT(code));
         buf_add_c(out,
                   n++ ? ",{\"attribute_code\":" : ",\"custom_attributes\":[{\"attribute_code\":");
-        buf_json_str(out, db_col_text(st, 0));
+        buf_json_str(out, code);
         buf_add_c(out, ",\"value\":");
         buf_json_str(out, db_col_text(st, 1));
         buf_add_ch(out, '}');
@@ -136,8 +156,8 @@ enum err category_json(struct db *db, int64_t id, struct buf *out)
     return ERR_OK;
 }
 
-static enum err tree_node(struct db *db, const struct cat_row *c, int depth, int level,
-                          struct buf *out)
+static enum err tree_node(struct db *db, const struct cat_row *c, int64_t store, int depth,
+                          int level, struct buf *out)
 {
     struct db_stmt *st;
     enum err e =
@@ -186,13 +206,13 @@ static enum err tree_node(struct db *db, const struct cat_row *c, int depth, int
         for (size_t i = 0; i < n; i++) {
             struct cat_row child;
             bool found;
-            if ((e = load(db, ids[i], &child, &found)))
+            if ((e = load(db, ids[i], store, &child, &found)))
                 return e;
             if (!found)
                 continue;
             if (i)
                 buf_add_ch(out, ',');
-            if ((e = tree_node(db, &child, depth, level + 1, out)))
+            if ((e = tree_node(db, &child, store, depth, level + 1, out)))
                 return e;
         }
     }
@@ -200,23 +220,23 @@ static enum err tree_node(struct db *db, const struct cat_row *c, int depth, int
     return ERR_OK;
 }
 
-enum err category_tree_json(struct db *db, int64_t root, int depth, struct buf *out)
+enum err category_tree_json(struct db *db, int64_t root, int depth, int64_t store, struct buf *out)
 {
     struct cat_row c;
     bool found;
-    enum err e = load(db, root, &c, &found);
+    enum err e = load(db, root, store, &c, &found);
     if (e)
         return e;
     if (!found)
         return ERR_NO_SUCH_ENTITY;
-    return tree_node(db, &c, depth, 0, out);
+    return tree_node(db, &c, store, depth, 0, out);
 }
 
 enum err category_products_json(struct db *db, int64_t id, struct buf *out)
 {
     struct cat_row c;
     bool found;
-    enum err e = load(db, id, &c, &found);
+    enum err e = load(db, id, 0, &c, &found);
     if (e)
         return e;
     if (!found)
@@ -355,6 +375,44 @@ struct category_in {
     json_t *custom;
 };
 
+/* A custom attribute's code ("attribute_code" or "attributeCode"); NULL when missing. */
+static const char *custom_code(json_t *item)
+{
+    json_t *c = json_object_get(item, "attribute_code");
+    if (!c)
+        c = json_object_get(item, "attributeCode");
+    return json_is_string(c) && json_string_length(c) ? json_string_value(c) : NULL;
+}
+
+/* name, is_active and include_in_menu are fields of the category object; sent among the custom
+ * attributes they are taken as those fields unless the object names them itself. */
+static enum err bind_custom_fields(struct arena *a, struct category_in *in, struct query_error *qe)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(in->custom, i, item)
+    {
+        const char *code = json_is_object(item) ? custom_code(item) : NULL;
+        json_t *v = code ? json_object_get(item, "value") : NULL;
+        if (!v || json_is_null(v))
+            continue;
+        if (strcmp(code, "name") == 0 && !in->name) {
+            if (!json_is_string(v))
+                return type_error(a, qe, code, v, "string");
+            in->name = json_string_value(v);
+        } else if (strcmp(code, "is_active") == 0 && !in->has_active) {
+            if (!as_bool(v, &in->active))
+                return type_error(a, qe, code, v, "bool");
+            in->has_active = true;
+        } else if (strcmp(code, "include_in_menu") == 0 && !in->has_menu) {
+            if (!as_bool(v, &in->menu))
+                return type_error(a, qe, code, v, "bool");
+            in->has_menu = true;
+        }
+    }
+    return ERR_OK;
+}
+
 static enum err bind(struct arena *a, json_t *obj, struct category_in *in, struct query_error *qe)
 {
     memset(in, 0, sizeof(*in));
@@ -401,7 +459,7 @@ static enum err bind(struct arena *a, json_t *obj, struct category_in *in, struc
             return unknown_key(a, qe, key);
         }
     }
-    return ERR_OK;
+    return in->custom ? bind_custom_fields(a, in, qe) : ERR_OK;
 }
 
 static enum err run2(struct db *db, const char *sql, int64_t a1, int64_t a2)
@@ -415,8 +473,56 @@ static enum err run2(struct db *db, const char *sql, int64_t a1, int64_t a2)
     return db_run(st, NULL);
 }
 
-static enum err save_custom(struct db *db, struct arena *a, int64_t id, json_t *custom,
-                            struct query_error *qe)
+/* Sets (value) or removes (NULL: the store view falls back to the default) one value. */
+static enum err put_value(struct db *db, int64_t id, int64_t store, const char *code,
+                          const char *value)
+{
+    struct db_stmt *st;
+    enum err e = db_prepare(db,
+                            value ? "INSERT INTO catalog_category_value (category_id, store_id,"
+                                    " attribute_code, value) VALUES ($1, $2, $3, $4) ON CONFLICT"
+                                    " (category_id, store_id, attribute_code) DO UPDATE SET value ="
+                                    " excluded.value"
+                                  : "DELETE FROM catalog_category_value WHERE category_id = $1 AND"
+                                    " store_id = $2 AND attribute_code = $3",
+                            &st);
+    if (e)
+        return e;
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, store);
+    db_bind_text(st, 3, str_c(code));
+    if (value)
+        db_bind_text(st, 4, str_c(value));
+    return db_run(st, NULL);
+}
+
+/* Where a value of code goes when the store is addressed: the store itself for store-view
+ * attributes, the default scope for global ones. An attribute that is not one of Magento's
+ * category attributes is kept at the default scope (Magento's scope for a new attribute). */
+static enum err value_store(struct db *db, const char *code, int64_t store, int64_t *out)
+{
+    *out = 0;
+    if (store <= 0)
+        return ERR_OK;
+    struct db_stmt *st;
+    enum err e = db_prepare(
+        db, "SELECT scope FROM catalog_category_attribute WHERE attribute_code = $1", &st);
+    if (e)
+        return e;
+    db_bind_text(st, 1, str_c(code));
+    bool row = false;
+    if ((e = db_next(st, &row)))
+        return e;
+    if (row) {
+        if (db_col_i64(st, 0) == 0)
+            *out = store;
+        db_done(st);
+    }
+    return ERR_OK;
+}
+
+static enum err save_custom(struct db *db, struct arena *a, int64_t id, int64_t store,
+                            json_t *custom, struct query_error *qe)
 {
     size_t i;
     json_t *item;
@@ -424,16 +530,17 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, json_t *
     {
         if (!json_is_object(item) || json_object_size(item) == 0)
             return fail(qe, ERR_INVALID, "There is an empty custom attribute specified.", NULL);
-        json_t *c = json_object_get(item, "attribute_code");
-        if (!c)
-            c = json_object_get(item, "attributeCode");
-        if (!json_is_string(c) || !json_string_length(c))
+        const char *code = custom_code(item);
+        if (!code)
             return fail(qe, ERR_INVALID,
                         "A custom attribute is specified without an attribute code.", NULL);
         json_t *v = json_object_get(item, "value");
         if (!v)
             return fail(qe, ERR_INVALID, "Value is not set for attribute code \"%1\"",
-                        json_pack("[s]", json_string_value(c)));
+                        json_pack("[s]", code));
+        if (strcmp(code, "name") == 0 || strcmp(code, "is_active") == 0 ||
+            strcmp(code, "include_in_menu") == 0)
+            continue; /* taken as the category's fields (bind_custom_fields) */
         const char *text = NULL;
         if (json_is_string(v))
             text = json_string_value(v);
@@ -442,10 +549,9 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, json_t *
         else if (json_is_boolean(v))
             text = json_is_true(v) ? "1" : "0";
         else if (!json_is_null(v))
-            return type_error(a, qe, json_string_value(c), v, "string");
+            return type_error(a, qe, code, v, "string");
         struct db_stmt *st;
         enum err e;
-        const char *code = json_string_value(c);
         bool url = strcmp(code, "url_key") == 0; /* not a secret */
         if (text && url) {
             /* products and categories share one URL namespace (observed) */
@@ -466,37 +572,40 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, json_t *
                 return fail(qe, ERR_INVALID, "URL key for specified store already exists.", NULL);
             }
         }
-        if ((e = db_prepare(db,
-                            "INSERT INTO catalog_category_value (category_id, store_id,"
-                            " attribute_code, value) VALUES ($1, 0, $2, $3) ON CONFLICT"
-                            " (category_id, store_id, attribute_code) DO UPDATE SET value ="
-                            " excluded.value",
-                            &st)))
-            return e;
-        db_bind_i64(st, 1, id);
-        db_bind_text(st, 2, str_c(json_string_value(c)));
-        if (text)
-            db_bind_text(st, 3, str_c(text));
-        else
-            db_bind_null(st, 3);
-        if ((e = db_run(st, NULL)))
+        int64_t where;
+        if ((e = value_store(db, code, store, &where)) ||
+            (e = put_value(db, id, where, code, text)))
             return e;
     }
     return ERR_OK;
 }
 
+/* A store view's own name / is_active / include_in_menu, for the fields the body names. */
+static enum err save_overrides(struct db *db, const struct category_in *in, int64_t id,
+                               int64_t store)
+{
+    enum err e = ERR_OK;
+    if (in->name)
+        e = put_value(db, id, store, "name", in->name);
+    if (!e && in->has_active)
+        e = put_value(db, id, store, "is_active", in->active ? "1" : "0");
+    if (!e && in->has_menu)
+        e = put_value(db, id, store, "include_in_menu", in->menu ? "1" : "0");
+    return e;
+}
+
 static enum err move_tx(struct db *db, int64_t id, int64_t parent_id, int64_t after_id,
                         struct query_error *qe);
 
-static enum err save_tx(struct db *db, struct category_in *in, int64_t id, struct arena *a,
-                        int64_t *saved, struct query_error *qe)
+static enum err save_tx(struct db *db, struct category_in *in, int64_t id, int64_t store,
+                        struct arena *a, int64_t *saved, struct query_error *qe)
 {
     int64_t now = clock_now();
     struct cat_row cur, parent;
     bool found;
     enum err e;
     if (id >= 0) {
-        if ((e = load(db, id, &cur, &found)))
+        if ((e = load(db, id, 0, &cur, &found)))
             return e;
         if (!found || id == 1)
             return no_such(qe, id);
@@ -504,7 +613,7 @@ static enum err save_tx(struct db *db, struct category_in *in, int64_t id, struc
     int64_t parent_id = in->has_parent ? in->parent : id >= 0 ? cur.parent : 2;
     bool new_parent = id < 0 || (in->has_parent && in->parent != cur.parent);
     if (new_parent) {
-        if ((e = load(db, parent_id, &parent, &found)))
+        if ((e = load(db, parent_id, 0, &parent, &found)))
             return e;
         if (!found)
             return no_such(qe, parent_id);
@@ -545,11 +654,17 @@ static enum err save_tx(struct db *db, struct category_in *in, int64_t id, struc
         db_bind_i64(st, 9, in->has_menu ? in->menu : 1);
         if ((e = db_run(st, NULL)))
             return e;
+        /* Magento, creating through a store view, writes these required attributes to the
+         * default scope (the columns above) and to the store view too */
+        if (store > 0 && (e = save_overrides(db, in, id, store)))
+            return e;
     } else {
         if (in->name && !*in->name)
             return fail(qe, ERR_INVALID,
                         "The \"%1\" attribute value is empty. Set the attribute and try again.",
                         json_pack("[s]", "Name"));
+        /* the default scope's columns, or only the global ones when a store view is addressed */
+        bool scoped = store > 0;
         struct db_stmt *st;
         if ((e = db_prepare(db,
                             "UPDATE catalog_category SET name = COALESCE($2, name),"
@@ -559,7 +674,7 @@ static enum err save_tx(struct db *db, struct category_in *in, int64_t id, struc
                             &st)))
             return e;
         db_bind_i64(st, 1, id);
-        if (in->name)
+        if (in->name && !scoped)
             db_bind_text(st, 2, str_c(in->name));
         else
             db_bind_null(st, 2);
@@ -567,28 +682,30 @@ static enum err save_tx(struct db *db, struct category_in *in, int64_t id, struc
             db_bind_i64(st, 3, in->position);
         else
             db_bind_null(st, 3);
-        if (in->has_active)
+        if (in->has_active && !scoped)
             db_bind_i64(st, 4, in->active);
         else
             db_bind_null(st, 4);
-        if (in->has_menu)
+        if (in->has_menu && !scoped)
             db_bind_i64(st, 5, in->menu);
         else
             db_bind_null(st, 5);
         db_bind_i64(st, 6, now);
         if ((e = db_run(st, NULL)))
             return e;
+        if (scoped && (e = save_overrides(db, in, id, store)))
+            return e;
         if (new_parent && (e = move_tx(db, id, parent_id, -1, qe)))
             return e;
     }
-    if (in->custom && (e = save_custom(db, a, id, in->custom, qe)))
+    if (in->custom && (e = save_custom(db, a, id, store, in->custom, qe)))
         return e;
     *saved = id;
     return ERR_OK;
 }
 
-enum err category_save(struct db *db, json_t *category, int64_t id, struct arena *a,
-                       int64_t *saved_id, struct query_error *qe)
+enum err category_save(struct db *db, json_t *category, int64_t id, int64_t store_id,
+                       struct arena *a, int64_t *saved_id, struct query_error *qe)
 {
     memset(qe, 0, sizeof(*qe));
     struct category_in in;
@@ -597,7 +714,7 @@ enum err category_save(struct db *db, json_t *category, int64_t id, struct arena
         return e;
     if ((e = db_begin(db)))
         return e;
-    e = save_tx(db, &in, id, a, saved_id, qe);
+    e = save_tx(db, &in, id, store_id, a, saved_id, qe);
     if (!e)
         e = catalog_touch(db);
     if (e) {
@@ -614,12 +731,12 @@ static enum err move_tx(struct db *db, int64_t id, int64_t parent_id, int64_t af
 {
     struct cat_row c, p;
     bool found;
-    enum err e = load(db, id, &c, &found);
+    enum err e = load(db, id, 0, &c, &found);
     if (e)
         return e;
     if (!found || id <= 1)
         return no_such(qe, id);
-    if ((e = load(db, parent_id, &p, &found)))
+    if ((e = load(db, parent_id, 0, &p, &found)))
         return e;
     if (!found)
         return no_such(qe, parent_id);
@@ -632,7 +749,7 @@ static enum err move_tx(struct db *db, int64_t id, int64_t parent_id, int64_t af
     int64_t pos = 1;
     if (after_id > 0) {
         struct cat_row after;
-        if ((e = load(db, after_id, &after, &found)))
+        if ((e = load(db, after_id, 0, &after, &found)))
             return e;
         if (found && after.parent == parent_id)
             pos = after.position + 1;
@@ -694,7 +811,7 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe)
     memset(qe, 0, sizeof(*qe));
     struct cat_row c;
     bool found;
-    enum err e = load(db, id, &c, &found);
+    enum err e = load(db, id, 0, &c, &found);
     if (e)
         return e;
     if (!found || id == 1)
@@ -722,20 +839,49 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe)
     return db_commit(db);
 }
 
+/* The list's fields; under a store view the store-scoped ones read its value, else the default. */
+#define OV(code)                                                                                   \
+    "(SELECT v.value FROM catalog_category_value v WHERE v.category_id = c.entity_id"              \
+    " AND v.store_id = @STORE@ AND v.attribute_code = '" code "')"
+#define DEF(code)                                                                                  \
+    "(SELECT v.value FROM catalog_category_value v WHERE v.category_id = c.entity_id"              \
+    " AND v.store_id = 0 AND v.attribute_code = '" code "')"
+/* A flag column under a store view. The outer CAST gives the expression SQLite's INTEGER
+ * affinity, so that the text-bound filter values compare as numbers (a bare COALESCE has none). */
+#define FLAG(col) "CAST(COALESCE(" OV(col) ", CAST(c." col " AS TEXT)) AS INTEGER)"
 /* clang-format off */
+#define COMMON_FIELDS                                                                              \
+    {"entity_id", "c.entity_id", SC_INT, 0, NULL, NULL, NULL},                                     \
+    {"id", "c.entity_id", SC_INT, 0, NULL, NULL, NULL},                                            \
+    {"parent_id", "c.parent_id", SC_INT, 0, NULL, NULL, NULL},                                     \
+    {"path", "c.path", SC_TEXT, 0, NULL, NULL, NULL},                                              \
+    {"level", "c.level", SC_INT, 0, NULL, NULL, NULL},                                             \
+    {"position", "c.position", SC_INT, 0, NULL, NULL, NULL},                                       \
+    {"created_at", "c.created_at", SC_DATETIME, 0, NULL, NULL, NULL},                              \
+    {"updated_at", "c.updated_at", SC_DATETIME, 0, NULL, NULL, NULL}
+
 static const struct sc_field category_fields[] = {
-    {"entity_id", "c.entity_id", SC_INT, 0, NULL, NULL, NULL},
-    {"id", "c.entity_id", SC_INT, 0, NULL, NULL, NULL},
-    {"parent_id", "c.parent_id", SC_INT, 0, NULL, NULL, NULL},
+    COMMON_FIELDS,
     {"name", "c.name", SC_TEXT, 0, NULL, NULL, NULL},
-    {"path", "c.path", SC_TEXT, 0, NULL, NULL, NULL},
-    {"level", "c.level", SC_INT, 0, NULL, NULL, NULL},
-    {"position", "c.position", SC_INT, 0, NULL, NULL, NULL},
     {"is_active", "c.is_active", SC_INT, 0, NULL, NULL, NULL},
     {"include_in_menu", "c.include_in_menu", SC_INT, 0, NULL, NULL, NULL},
-    {"created_at", "c.created_at", SC_DATETIME, 0, NULL, NULL, NULL},
-    {"updated_at", "c.updated_at", SC_DATETIME, 0, NULL, NULL, NULL},
+    {"url_key", DEF("url_key"), SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},
+};
+static const struct sc_field category_store_fields[] = {
+    COMMON_FIELDS,
+    {"name", "COALESCE(" OV("name") ", c.name)", SC_TEXT, 0, NULL, NULL, NULL},
+    {"is_active", FLAG("is_active"), SC_INT, 0, NULL, NULL, NULL},
+    {"include_in_menu", FLAG("include_in_menu"), SC_INT, 0, NULL, NULL, NULL},
+    {"url_key", "COALESCE(" OV("url_key") ", " DEF("url_key") ")", SC_TEXT, SC_NULLABLE, NULL, NULL, NULL},
 };
 /* clang-format on */
-const struct sc_entity category_entity = {
+static const struct sc_entity category_entity = {
     category_fields, sizeof(category_fields) / sizeof(category_fields[0]), "c.entity_id", NULL};
+static const struct sc_entity category_store_entity = {
+    category_store_fields, sizeof(category_store_fields) / sizeof(category_store_fields[0]),
+    "c.entity_id", NULL};
+
+const struct sc_entity *category_list_entity(int64_t store_id)
+{
+    return store_id > 0 ? &category_store_entity : &category_entity;
+}

@@ -30,6 +30,8 @@ static const struct table {
     {"oauth_nonce", NULL, false},
     {"oauth_token_request_log", "log_id", false},
     {"catalog_category", NULL, true},
+    {"catalog_category_attribute", NULL, true},
+    {"catalog_category_value", NULL, false},
     {"catalog_product", "entity_id", false},
     {"catalog_category_product", NULL, false},
     {"cataloginventory_stock_item", NULL, false},

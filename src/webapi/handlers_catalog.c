@@ -444,7 +444,7 @@ enum err api_categories_tree(struct api_req *q)
                                              : depth > 64 ? 64
                                                           : depth)
                                      : -1,
-                           &q->out);
+                           read_store(q), &q->out);
     if (e == ERR_NO_SUCH_ENTITY)
         return no_category(q, root);
     return e ? api_fail(q, e) : ERR_OK;
@@ -452,11 +452,14 @@ enum err api_categories_tree(struct api_req *q)
 
 enum err api_category_get(struct api_req *q)
 {
-    int64_t id;
+    int64_t id, store = read_store(q);
+    bool has_store;
     enum err e = path_id(q, q->vars[0], &id);
+    if (!e) /* CategoryRepositoryInterface::get(categoryId, storeId): the store to read */
+        e = int_param(q, "storeId", "store_id", &store, &has_store);
     if (e)
         return e;
-    e = category_json(q->w->db, id, &q->out);
+    e = category_json(q->w->db, id, has_store ? store : read_store(q), &q->out);
     if (e == ERR_NO_SUCH_ENTITY)
         return no_category(q, id);
     return e ? api_fail(q, e) : ERR_OK;
@@ -477,14 +480,28 @@ enum err api_category_products(struct api_req *q)
 static enum err category_item(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg)
 {
     (void)arg;
-    return category_json(q->w->db, db_col_i64(row, 0), out);
+    return category_json(q->w->db, db_col_i64(row, 0), read_store(q), out);
 }
 
 enum err api_categories_list(struct api_req *q)
 {
-    static const struct api_list l = {
-        &category_entity, CATEGORY_SELECT, CATEGORY_FROM, category_item, NULL, NULL, false};
-    return api_list(q, &l);
+    struct api_list *l = arena_calloc(q->a, 1, sizeof(*l));
+    *l = (struct api_list){category_list_entity(read_store(q)),
+                           CATEGORY_SELECT,
+                           CATEGORY_FROM,
+                           category_item,
+                           NULL,
+                           NULL,
+                           false};
+    return api_list(q, l);
+}
+
+/* Where a category save writes store-scoped values: as Magento 2.4's CategoryRepository, the
+ * current store — the URL's store view, the default store view for /rest/V1 (reference 5.1),
+ * the default scope (store 0) for /rest/all. */
+static int64_t category_write_store(struct api_req *q)
+{
+    return read_store(q);
 }
 
 static enum err category_saved(struct api_req *q, enum err e, const struct query_error *qe,
@@ -494,7 +511,7 @@ static enum err category_saved(struct api_req *q, enum err e, const struct query
         struct query_error copy = *qe;
         return qe->code ? api_fail_query(q, &copy) : api_fail(q, e);
     }
-    e = category_json(q->w->db, id, &q->out);
+    e = category_json(q->w->db, id, read_store(q), &q->out);
     return e ? api_fail(q, e) : ERR_OK;
 }
 
@@ -515,7 +532,7 @@ enum err api_category_create(struct api_req *q)
         return e;
     struct query_error qe;
     int64_t id = 0;
-    e = category_save(q->w->db, c, -1, q->a, &id, &qe);
+    e = category_save(q->w->db, c, -1, category_write_store(q), q->a, &id, &qe);
     return category_saved(q, e, &qe, id);
 }
 
@@ -530,7 +547,7 @@ enum err api_category_update(struct api_req *q)
         return e;
     struct query_error qe;
     int64_t saved = 0;
-    e = category_save(q->w->db, c, id, q->a, &saved, &qe);
+    e = category_save(q->w->db, c, id, category_write_store(q), q->a, &saved, &qe);
     return category_saved(q, e, &qe, saved);
 }
 

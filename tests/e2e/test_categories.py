@@ -175,3 +175,69 @@ def test_guest_switch(server_factory):
     assert_response(srv.get("/rest/V1/categories/list?searchCriteria="), 401, not_authorized(RES))
     r = srv.request("POST", "/rest/V1/categories", json={"category": {"name": "g"}})
     assert_response(r, 401, not_authorized(RES))
+
+
+# --- the sample catalog's tree (sampledata:deploy) ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample(module_server_factory):
+    srv = module_server_factory.create(start=False)
+    cp = srv.cli_ok("sampledata:deploy", "--products", "5000", "--orders", "0", timeout=120)
+    srv.deploy_stdout = cp.stdout
+    srv.start()
+    return srv, srv.token()
+
+
+def walk(node, depth=0):
+    yield node, depth
+    for c in node["children_data"]:
+        yield from walk(c, depth + 1)
+
+
+def test_sample_catalog_tree_scales_with_the_catalog(sample):
+    """Departments, subcategories, leaves: about one leaf per 250 products (5,000 -> 20), products
+    in one or two leaves only."""
+    tree = body_json(req(sample, "GET", "/rest/V1/categories"))
+    assert tree["id"] == 2
+    departments = tree["children_data"]
+    assert len(departments) >= 2
+    leaves = []
+    for dep in departments:
+        assert dep["level"] == 2 and dep["product_count"] == 0 and len(dep["children_data"]) >= 2
+        for sub in dep["children_data"]:
+            assert sub["level"] == 3 and sub["product_count"] == 0
+            assert len(sub["children_data"]) >= 2
+            for leaf in sub["children_data"]:
+                assert leaf["level"] == 4 and leaf["children_data"] == []
+                assert leaf["product_count"] > 0
+                leaves.append(leaf)
+        names = [s["name"] for s in dep["children_data"]]
+        assert len(set(names)) == len(names)
+    assert 5000 // 500 <= len(leaves) <= 5000 // 100
+    assert f"5000 products in {len(leaves)} leaf categories" in sample[0].deploy_stdout
+    # every product is in one leaf, every third in a second one
+    assert sum(leaf["product_count"] for leaf in leaves) == 5000 + 5000 // 3
+    leaf_ids = {leaf["id"] for leaf in leaves}
+    for n in range(1, 7):
+        p = body_json(req(sample, "GET", f"/rest/V1/products/SG-{n:06d}"))
+        links = {int(link["category_id"]) for link in p["extension_attributes"]["category_links"]}
+        assert len(links) == (2 if n % 3 == 0 else 1) and links <= leaf_ids, (n, links)
+    # a leaf lists its products; every category has its own URL key
+    got = body_json(req(sample, "GET", f"/rest/V1/categories/{leaves[0]['id']}/products"))
+    assert len(got) == leaves[0]["product_count"]
+    body = body_json(req(sample, "GET", "/rest/V1/categories/list?searchCriteria[pageSize]=0"))
+    assert body["total_count"] == sum(1 for _ in walk(tree))
+    keys = [dict((a["attribute_code"], a["value"]) for a in c.get("custom_attributes", []))
+            .get("url_key") for c in body["items"] if c["id"] != 2]
+    assert None not in keys and len(set(keys)) == len(keys)
+
+
+def test_a_second_deploy_fills_the_same_tree(sample):
+    srv, _ = sample
+    before = body_json(req(sample, "GET", "/rest/V1/categories/list?searchCriteria[pageSize]=0"))
+    srv.cli_ok("sampledata:deploy", "--products", "30", "--orders", "0", timeout=60)
+    after = body_json(req(sample, "GET", "/rest/V1/categories/list?searchCriteria[pageSize]=0"))
+    assert after["total_count"] == before["total_count"]
+    p = body_json(req(sample, "GET", "/rest/V1/products/SG-005004"))
+    assert len(p["extension_attributes"]["category_links"]) == 2
