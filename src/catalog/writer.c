@@ -23,10 +23,27 @@ struct catalog_writer {
 
 static void run_job(struct db *db, struct catalog_job *j)
 {
-    if (j->kind == JOB_PRODUCT_SAVE)
-        j->result = product_save_tx(db, j->body, j->store_id, j->a, &j->id, &j->qe);
-    else
+    j->media.a = j->a;
+    switch (j->kind) {
+    case JOB_PRODUCT_SAVE:
+        j->result = product_save_tx(db, j->body, j->store_id, j->a, &j->id, &j->qe, &j->media);
+        break;
+    case JOB_STOCK_SAVE:
         j->result = stock_item_save_tx(db, j->sku, j->body, j->a, &j->id, &j->qe);
+        break;
+    case JOB_MEDIA_CREATE:
+        j->result =
+            gallery_create_tx(db, j->a, j->sku, j->store_id, j->body, &j->media, &j->id, &j->qe);
+        break;
+    case JOB_MEDIA_UPDATE:
+        j->result = gallery_update_tx(db, j->a, j->sku, j->store_id, j->entry_id, j->body,
+                                      &j->media, &j->qe);
+        break;
+    case JOB_MEDIA_REMOVE:
+        j->result =
+            gallery_remove_tx(db, j->a, j->sku, j->store_id, j->entry_id, &j->media, &j->qe);
+        break;
+    }
 }
 
 static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
@@ -37,6 +54,7 @@ static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
             break;
         run_job(w->db, j);
         if (j->result) {
+            gallery_txn_settle(&j->media, false); /* its rows are rolled back: so go its files */
             /* this save is refused; the others go on */
             e = db_exec(w->db, "ROLLBACK TO SAVEPOINT catalog_job");
             if (!e && (j->result == ERR_UNAVAILABLE || j->result == ERR_DB_BUSY))
@@ -51,9 +69,10 @@ static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
         db_rollback(w->db);
     if (e)
         log_error("catalog save batch failed: %s", err_message(e));
-    /* Answers go out only after the commit. */
+    /* Answers go out only after the commit, and image files follow its fate. */
     for (struct catalog_job *j = batch; j;) {
         struct catalog_job *next = j->next;
+        gallery_txn_settle(&j->media, !e && !j->result);
         if (e) {
             json_decref(j->qe.params);
             j->qe = (struct query_error){0};
