@@ -300,12 +300,11 @@ enum err gallery_entry_validate(struct arena *a, json_t *entry, struct query_err
     return bind_entry(a, entry, &in, qe);
 }
 
-/* Checks and stores an entry's image; *rel gets its file ("/c/c/name.ext"). */
-static enum err store_content(struct arena *a, const struct entry_in *in, struct gallery_txn *t,
-                              const char **rel, struct query_error *qe)
+/* Checks an entry's image (Magento's messages in qe). */
+static enum err check_content(struct arena *a, const struct entry_in *in, struct image_upload *up,
+                              struct query_error *qe)
 {
-    struct image_upload up;
-    enum image_problem p = image_upload_check(a, in->b64, in->b64_len, in->ctype, in->cname, &up);
+    enum image_problem p = image_upload_check(a, in->b64, in->b64_len, in->ctype, in->cname, up);
     if (p == IMAGE_TOO_BIG)
         return fail(qe, ERR_INVALID, image_problem_message(p),
                     json_pack("[I]", (json_int_t)IMAGE_MAX_BYTES));
@@ -313,16 +312,31 @@ static enum err store_content(struct arena *a, const struct entry_in *in, struct
         return fail(qe, ERR_INVALID, image_problem_message(p), json_pack("[i]", IMAGE_NAME_MAX));
     if (p != IMAGE_OK)
         return fail(qe, ERR_INVALID, image_problem_message(p), NULL);
+    return ERR_OK;
+}
+
+/* Stores a checked image; *rel gets its file ("/c/c/name.ext"). */
+static enum err store_upload(struct arena *a, const struct image_upload *up, struct gallery_txn *t,
+                             const char **rel, struct query_error *qe)
+{
     if (!t || !t->root)
         return fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
     const char *abs;
-    enum err e = image_store(a, t->root, &up, rel, &abs);
+    enum err e = image_store(a, t->root, up, rel, &abs);
     if (e) {
         log_error("cannot store an image under \"%s\"", t->root);
         return e;
     }
     txn_push(t, true, abs);
     return ERR_OK;
+}
+
+static enum err store_content(struct arena *a, const struct entry_in *in, struct gallery_txn *t,
+                              const char **rel, struct query_error *qe)
+{
+    struct image_upload up;
+    enum err e = check_content(a, in, &up, qe);
+    return e ? e : store_upload(a, &up, t, rel, qe);
 }
 
 /* --- rows --- */
@@ -542,9 +556,9 @@ static enum err strip_roles(struct db *db, struct arena *a, int64_t product_id, 
     db_bind_i64(st, 1, product_id);
     db_bind_i64(st, 2, keep);
     /* collect first: the statement cannot stay open under the updates */
-    int64_t ids[64];
-    const char *left[64];
-    size_t n = 0;
+    size_t n = 0, cap = 8;
+    int64_t *ids = arena_alloc(a, cap * sizeof(*ids));
+    const char **left = arena_alloc(a, cap * sizeof(*left));
     bool row = false;
     while (!(e = db_next(st, &row)) && row) {
         struct str old = db_col_text(st, 1), rest = old;
@@ -563,10 +577,19 @@ static enum err strip_roles(struct db *db, struct arena *a, int64_t product_id, 
                 buf_add_ch(&kept, ',');
             buf_add_str(&kept, t);
         }
-        if (changed && n < sizeof(ids) / sizeof(ids[0])) {
-            ids[n] = db_col_i64(st, 0);
-            left[n++] = buf_cstr(&kept);
+        if (!changed)
+            continue;
+        if (n == cap) {
+            int64_t *gi = arena_alloc(a, 2 * cap * sizeof(*gi));
+            const char **gl = arena_alloc(a, 2 * cap * sizeof(*gl));
+            memcpy(gi, ids, n * sizeof(*gi));
+            memcpy(gl, left, n * sizeof(*gl));
+            ids = gi;
+            left = gl;
+            cap *= 2;
         }
+        ids[n] = db_col_i64(st, 0);
+        left[n++] = buf_cstr(&kept);
     }
     if (e)
         return e;
@@ -596,12 +619,16 @@ enum err gallery_save_entries(struct db *db, struct arena *a, int64_t product_id
         return type_error(a, qe, "media_gallery_entries", entries, "array");
     size_t n = json_array_size(entries);
     struct entry_in *in = arena_calloc(a, n ? n : 1, sizeof(*in));
+    struct image_upload *ups = arena_calloc(a, n ? n : 1, sizeof(*ups));
+    /* every entry is checked, its image too, before anything is written */
     for (size_t i = 0; i < n; i++) {
         enum err e = bind_entry(a, json_array_get(entries, i), &in[i], qe);
         if (e)
             return e;
         if (!in[i].has_content && !in[i].file && !in[i].has_id)
             return fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
+        if (in[i].has_content && (e = check_content(a, &in[i], &ups[i], qe)))
+            return e;
     }
     /* the product's entries now: those the list leaves out go */
     struct db_stmt *st;
@@ -640,7 +667,7 @@ enum err gallery_save_entries(struct db *db, struct arena *a, int64_t product_id
             for (k = 0; k < n_old && old_ids[k] != in[i].id; k++)
                 ;
         const char *file = in[i].file;
-        if (in[i].has_content && (e = store_content(a, &in[i], t, &file, qe)))
+        if (in[i].has_content && (e = store_upload(a, &ups[i], t, &file, qe)))
             return e;
         if (k < n_old && !kept[k]) {
             kept[k] = true;
@@ -807,9 +834,8 @@ enum err gallery_create_tx(struct db *db, struct arena *a, struct str sku, int64
     if (!in.has_content)
         return fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
     struct image_upload up;
-    enum image_problem p = image_upload_check(a, in.b64, in.b64_len, in.ctype, in.cname, &up);
-    if (p != IMAGE_OK)
-        return store_content(a, &in, t, NULL, qe); /* the same refusal, with its parameters */
+    if ((e = check_content(a, &in, &up, qe)))
+        return e;
     int64_t pid, count;
     if ((e = product_id(db, sku, &pid)) || (e = entry_count(db, pid, &count)))
         return e;
@@ -818,7 +844,7 @@ enum err gallery_create_tx(struct db *db, struct arena *a, struct str sku, int64
         in.has_types = true;
     }
     const char *file;
-    if ((e = store_content(a, &in, t, &file, qe)))
+    if ((e = store_upload(a, &up, t, &file, qe)))
         return e;
     if ((e = insert_entry(db, pid, &in, file, entry_id)))
         return e;

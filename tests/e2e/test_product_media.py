@@ -328,6 +328,22 @@ def test_failed_save_leaves_no_file(cat):
     assert req(cat, "GET", "/rest/V1/products/ORPHAN-1").status_code == 404
     assert stored_files(srv) == before
     assert fetch(srv, "/o/r/orphan.png").status_code == 404
+    # refused after the first image was written (an id that is not the product's, with neither
+    # content nor file): the transaction rolls back and the written file is removed
+    r = req(cat, "POST", "/rest/V1/products", json={"product": {
+        "sku": "ORPHAN-2", "name": "n", "price": 1, "media_gallery_entries": [
+            {"types": ["image"], "content": content(png(seed_byte=11), name="orphan2.png")},
+            {"id": 999999, "label": "ghost"}]}})
+    assert_response(r, 400, {"message": MSG_CONTENT})
+    assert req(cat, "GET", "/rest/V1/products/ORPHAN-2").status_code == 404
+    assert stored_files(srv) == before
+    # the same on an update of an existing product: nothing is left either
+    r = req(cat, "PUT", "/rest/V1/products/CT-04", json={"product": {"media_gallery_entries": [
+        {"types": [], "content": content(png(seed_byte=12), name="orphan3.png")},
+        {"id": 999998}]}})
+    assert_response(r, 400, {"message": MSG_CONTENT})
+    assert stored_files(srv) == before
+    assert body_json(req(cat, "GET", "/rest/V1/products/CT-04"))["media_gallery_entries"] == []
 
 
 def test_wrappers_and_missing_things(cat):
