@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog/cache.h"
 #include "core/clock.h"
 
 static enum err fail(struct query_error *qe, enum err code, const char *message, json_t *params)
@@ -597,6 +598,8 @@ enum err category_save(struct db *db, json_t *category, int64_t id, struct arena
     if ((e = db_begin(db)))
         return e;
     e = save_tx(db, &in, id, a, saved_id, qe);
+    if (!e)
+        e = catalog_touch(db);
     if (e) {
         db_rollback(db);
         return e;
@@ -677,6 +680,8 @@ enum err category_move(struct db *db, int64_t id, int64_t parent_id, int64_t aft
     if (e)
         return e;
     e = move_tx(db, id, parent_id, after_id, qe);
+    if (!e)
+        e = catalog_touch(db);
     if (e) {
         db_rollback(db);
         return e;
@@ -708,6 +713,8 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe)
         db_bind_text(st, 2, str_c(like));
         e = db_run(st, NULL);
     }
+    if (!e)
+        e = catalog_touch(db); /* the products' category links went with it */
     if (e) {
         db_rollback(db);
         return e;

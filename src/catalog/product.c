@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog/cache.h"
 #include "catalog/gallery.h"
 #include "core/clock.h"
 
@@ -1316,6 +1317,8 @@ enum err product_save(struct db *db, json_t *product, int64_t store_id, struct a
     if (e)
         return e;
     e = product_save_tx(db, product, store_id, a, id, qe, NULL);
+    if (!e)
+        e = catalog_touch(db);
     if (e) {
         db_rollback(db);
         return e;
@@ -1336,6 +1339,8 @@ enum err product_delete(struct db *db, struct str sku)
         if (!e && n == 0)
             e = ERR_PRODUCT_NOT_FOUND;
     }
+    if (!e)
+        e = catalog_touch(db);
     if (e) {
         db_rollback(db);
         return e;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "catalog/cache.h"
 #include "catalog/product.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -63,6 +64,8 @@ static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
         if (!e)
             e = db_exec(w->db, "RELEASE SAVEPOINT catalog_job");
     }
+    if (!e)
+        e = catalog_touch(w->db);
     if (!e)
         e = db_commit(w->db);
     else

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "catalog/cache.h"
 #include "core/clock.h"
 #include "db/db.h"
 
@@ -147,6 +148,8 @@ int cmd_sampledata_deploy(const struct cli_args *a)
                 e = db_run(st, NULL);
             }
         }
+        if (!e)
+            e = catalog_touch(db);
         if (!e)
             e = db_commit(db);
         done = end;

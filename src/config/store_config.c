@@ -196,20 +196,23 @@ static enum err reload(struct store_config *c, struct db *db)
     return e;
 }
 
-enum err cache_versions_read(struct db *db, int64_t *config, int64_t *store)
+enum err cache_versions_read(struct db *db, int64_t *config, int64_t *store, int64_t *catalog)
 {
     struct db_stmt *st;
     bool row = false;
-    *config = *store = -1;
+    *config = *store = *catalog = -1;
     enum err e = db_prepare(db,
                             "SELECT name, version FROM cache_version"
-                            " WHERE name IN ('config', 'store')",
+                            " WHERE name IN ('config', 'store', 'catalog')",
                             &st);
     while (!e && !(e = db_next(st, &row)) && row) {
-        if (str_eq_c(db_col_text(st, 0), "config"))
+        struct str name = db_col_text(st, 0);
+        if (str_eq_c(name, "config"))
             *config = db_col_i64(st, 1);
-        else
+        else if (str_eq_c(name, "store"))
             *store = db_col_i64(st, 1);
+        else
+            *catalog = db_col_i64(st, 1);
     }
     return e;
 }

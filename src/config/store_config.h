@@ -30,10 +30,10 @@ const char *store_config_get(const struct store_config *c, const char *path, int
 int64_t store_config_get_int(const struct store_config *c, const char *path, int64_t store_id);
 bool store_config_get_bool(const struct store_config *c, const char *path, int64_t store_id);
 
-/* Reads cache_version's row for a cache ("config", "store"). */
+/* Reads cache_version's row for a cache ("config", "store", "catalog"). */
 enum err cache_version_read(struct db *db, const char *name, int64_t *version);
-/* Both rows in one query (one round trip per request on PostgreSQL); -1 for a missing row. */
-enum err cache_versions_read(struct db *db, int64_t *config, int64_t *store);
+/* The three rows in one query (one round trip per request on PostgreSQL); -1 for a missing row. */
+enum err cache_versions_read(struct db *db, int64_t *config, int64_t *store, int64_t *catalog);
 /* store_config_sync() with the version already read. */
 enum err store_config_sync_version(struct store_config *c, struct db *db, int64_t version);
 /* True if path is one storegate knows (config:set refuses others). */

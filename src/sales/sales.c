@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/cache.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 
@@ -579,6 +580,8 @@ enum err sales_order_place(struct db *db, const struct sales_place *in, int64_t 
         db_bind_text(st, 2, str_c(qty));
         e = db_run(st, NULL);
     }
+    if (!e)
+        e = catalog_touch(db); /* the product's stock moved */
     if (!e)
         e = db_commit(db);
     if (e) {
@@ -1351,6 +1354,8 @@ enum err sales_order_cancel(struct db *db, int64_t id, bool *cancelled)
         if (!e)
             *cancelled = true;
     }
+    if (!e && *cancelled)
+        e = catalog_touch(db); /* the stock came back */
     if (!e)
         e = db_commit(db);
     if (e) {

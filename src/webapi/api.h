@@ -76,7 +76,8 @@ struct webapi_worker {
     struct db *db; /* with a shared pool: leased for the current slice only */
     struct store_config *config;
     struct store_cache *stores;
-    struct oauth_cache *oauth; /* rows that authenticate requests (oauth/cache.h) */
+    struct oauth_cache *oauth;      /* rows that authenticate requests (oauth/cache.h) */
+    struct product_cache *products; /* product answers (catalog/cache.h); NULL with a pool */
     struct nonce_wait *nonces_head, *nonces_tail; /* this turn's signed requests */
 };
 

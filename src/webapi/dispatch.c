@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/migrate.h"
+#include "catalog/cache.h"
 #include "db/pool.h"
 #include "oauth/nonce.h"
 #include "webapi/cleanup.h"
@@ -147,15 +148,25 @@ static enum err run_phases(struct api_req *q)
      * PostgreSQL: one round trip); else only a cache marked stale reads its own. */
     enum err e, e2;
     bool changed = db_changed(q->w->db);
+    int64_t catalog_v = -1;
     if (changed) {
         int64_t config_v, store_v;
-        e = cache_versions_read(q->w->db, &config_v, &store_v);
+        e = cache_versions_read(q->w->db, &config_v, &store_v, &catalog_v);
         if (!e)
             e = store_config_sync_version(q->w->config, q->w->db, config_v);
         e2 = e ? ERR_OK : store_cache_sync_version(q->w->stores, q->w->db, store_v);
     } else {
         e = store_config_sync(q->w->config, q->w->db, false);
         e2 = store_cache_sync(q->w->stores, q->w->db, false);
+    }
+    if (q->w->products && !e && !e2) {
+        /* the product cache: the catalog version is read again after any commit by another
+         * connection and after any write of this worker's own connection */
+        int64_t writes = db_writes(q->w->db);
+        if (!changed && writes != product_cache_writes(q->w->products))
+            e2 = cache_version_read(q->w->db, "catalog", &catalog_v);
+        if (changed || writes != product_cache_writes(q->w->products))
+            product_cache_sync(q->w->products, e2 ? -1 : catalog_v, writes);
     }
     oauth_cache_sync(q->w->oauth, q->w->db, changed);
     if (!e)
@@ -367,6 +378,7 @@ static void worker_fini(void *p)
     store_config_free(w->config);
     store_cache_free(w->stores);
     oauth_cache_free(w->oauth);
+    product_cache_free(w->products);
     if (w->app->pool && w->db)
         db_pool_put(w->app->pool, w->db);
     else if (!w->app->pool)
@@ -396,7 +408,8 @@ static void *worker_init(int index, void *appp)
     /* The row cache tells changes apart by its connection's data_version and write count: only
      * with a connection of its own (a pooled one serves several workers). */
     w->oauth = app->pool ? NULL : oauth_cache_new();
-    if (!w->config || !w->stores || (!app->pool && !w->oauth) ||
+    w->products = app->pool ? NULL : product_cache_new();
+    if (!w->config || !w->stores || (!app->pool && (!w->oauth || !w->products)) ||
         store_config_sync(w->config, w->db, true) || store_cache_sync(w->stores, w->db, true)) {
         log_error("worker %d cannot read the store configuration", index);
         worker_fini(w);

@@ -4,6 +4,7 @@
  * forced into a lone wrapper object on PUT. */
 #include <string.h>
 
+#include "catalog/cache.h"
 #include "catalog/category.h"
 #include "catalog/product.h"
 #include "catalog/writer.h"
@@ -55,11 +56,19 @@ enum err api_products_list(struct api_req *q)
 
 enum err api_product_get(struct api_req *q)
 {
-    enum err e =
-        product_json_sku(q->w->db, q->vars[0], read_store(q), product_flags(q), q->a, &q->out);
-    if (e == ERR_PRODUCT_NOT_FOUND)
+    struct product_cache *pc = q->w->products;
+    int64_t store = read_store(q);
+    int flags = product_flags(q);
+    if (pc && product_cache_get(pc, q->vars[0], store, flags, &q->out))
+        return ERR_OK;
+    size_t mark = q->out.len;
+    enum err e = product_json_sku(q->w->db, q->vars[0], store, flags, q->a, &q->out);
+    if (e)
         return api_fail(q, e);
-    return e ? api_fail(q, e) : ERR_OK;
+    if (pc)
+        product_cache_put(pc, q->vars[0], store, flags,
+                          (struct str){q->out.p + mark, q->out.len - mark});
+    return ERR_OK;
 }
 
 /* {"product": {...}, "saveOptions": bool}; the wrapper is required (Magento answers 500). */

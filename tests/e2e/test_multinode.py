@@ -306,6 +306,30 @@ def test_delete_and_reauthorize_are_seen_by_every_node_at_once(cluster):
         assert signed_get(n.base_url, fresh).status_code == 200
 
 
+def test_product_save_is_seen_by_every_node_at_once(cluster):
+    """Each node caches product answers under the catalog version it read from the database."""
+    token = cluster.admin_token()
+    a, b, c = cluster.nodes
+    body = {"product": {"sku": "MN-CACHE", "name": "First", "price": 5, "attribute_set_id": 4,
+                        "type_id": "simple"}}
+    r = a.request("POST", "/rest/V1/products", token=token, json=body)
+    assert r.status_code == 200, r.text
+    for _ in range(4):
+        for n in cluster.nodes:
+            assert body_json(n.request("GET", "/rest/V1/products/MN-CACHE", token=token))[
+                "name"] == "First"
+    r = b.request("PUT", "/rest/V1/products/MN-CACHE", token=token,
+                  json={"product": {"name": "Second"}})
+    assert r.status_code == 200, r.text
+    for _ in range(4):
+        for n in (a, c, b):
+            p = body_json(n.request("GET", "/rest/V1/products/MN-CACHE", token=token))
+            assert p["name"] == "Second", n.base_url
+    assert c.request("DELETE", "/rest/V1/products/MN-CACHE", token=token).status_code == 200
+    for n in cluster.nodes:
+        assert n.request("GET", "/rest/V1/products/MN-CACHE", token=token).status_code == 404
+
+
 # --- 3. guest access switched on the command line, seen by every node within a second --------------
 
 
