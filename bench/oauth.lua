@@ -6,6 +6,10 @@
 --       thread N (1..T) sends the lines of POOL_PREFIX.N (bench/oauth_sign.py writes them), each
 --       once, in order, as the Authorization header of the request; it creates POOL_PREFIX.ready.N
 --       when its slice is loaded, and no thread sends before all T are.
+--   wrk -tT ... -s bench/oauth.lua URL -- POOL_PREFIX T cycle
+--       the same, but a thread that reaches the end of its slice starts it again: for the
+--       reference server (nginx ignores the header), so that wrk does the very same work per
+--       request as for the signed runs without signing a pool as large as nginx's rate.
 --
 -- Each header is used once: a nonce sent twice would be a replay, whose fast 401 is not throughput.
 -- If a thread's slice runs out, that thread counts the requests it could not sign and stops
@@ -54,6 +58,7 @@ function init(args)
     local ready = assert(io.open(prefix .. ".ready." .. thread_no, "wb"))
     ready:close()
     local threads_total = tonumber(args[2]) or thread_no
+    local cycle = args[3] == "cycle"
     local head = string.format("%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: ", wrk.method,
         wrk.path, wrk.headers["Host"])
     local pos, last = 1, nil
@@ -91,6 +96,10 @@ function init(args)
             end
         end
         local e = string.find(data, "\n", pos, true)
+        if not e and cycle then
+            pos = 1
+            e = string.find(data, "\n", pos, true)
+        end
         if e then
             last = head .. string.sub(data, pos, e - 1) .. "\r\n\r\n"
             pos = e + 1

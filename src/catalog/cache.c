@@ -27,10 +27,22 @@ struct entry {
     char *data; /* sku then json */
 };
 
+/* Counts: 256 slots, keys of at most 4 KiB. */
+#define COUNT_SLOTS 256
+#define COUNT_KEY_MAX 4096
+
+struct count_entry {
+    int64_t version; /* 0: empty */
+    int64_t total;
+    size_t key_len;
+    char *key;
+};
+
 struct product_cache {
     int64_t version; /* -1: unknown */
     int64_t writes;
     struct entry slots[SLOTS];
+    struct count_entry counts[COUNT_SLOTS];
 };
 
 struct product_cache *product_cache_new(void)
@@ -49,6 +61,8 @@ void product_cache_free(struct product_cache *c)
         return;
     for (size_t i = 0; i < SLOTS; i++)
         free(c->slots[i].data);
+    for (size_t i = 0; i < COUNT_SLOTS; i++)
+        free(c->counts[i].key);
     free(c);
 }
 
@@ -61,6 +75,43 @@ void product_cache_sync(struct product_cache *c, int64_t version, int64_t writes
 int64_t product_cache_writes(const struct product_cache *c)
 {
     return c->writes;
+}
+
+static uint64_t hash(struct str s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < s.len; i++)
+        h = (h ^ (unsigned char)s.p[i]) * 1099511628211u;
+    return h ^ (h >> 32);
+}
+
+bool product_cache_count_get(struct product_cache *c, struct str key, int64_t *total)
+{
+    if (c->version < 1)
+        return false;
+    struct count_entry *s = &c->counts[hash(key) & (COUNT_SLOTS - 1)];
+    if (s->version != c->version || s->key_len != key.len ||
+        memcmp(s->key, key.p, key.len) != 0) /* not a secret */
+        return false;
+    *total = s->total;
+    return true;
+}
+
+void product_cache_count_put(struct product_cache *c, struct str key, int64_t total)
+{
+    if (c->version < 1 || key.len > COUNT_KEY_MAX)
+        return;
+    struct count_entry *s = &c->counts[hash(key) & (COUNT_SLOTS - 1)];
+    if (!s->key || s->key_len < key.len) {
+        char *k = realloc(s->key, key.len ? key.len : 1);
+        if (!k)
+            return;
+        s->key = k;
+    }
+    memcpy(s->key, key.p, key.len);
+    s->key_len = key.len;
+    s->total = total;
+    s->version = c->version;
 }
 
 static struct entry *slot(struct product_cache *c, struct str sku, int64_t store_id, int flags)

@@ -37,4 +37,9 @@ bool product_cache_get(struct product_cache *c, struct str sku, int64_t store_id
 void product_cache_put(struct product_cache *c, struct str sku, int64_t store_id, int flags,
                        struct str json);
 
+/* Counts of product lists (total_count), by key (the count query and its values), under the
+ * current version: paging through a list counts its matches once. */
+bool product_cache_count_get(struct product_cache *c, struct str key, int64_t *total);
+void product_cache_count_put(struct product_cache *c, struct str key, int64_t total);
+
 #endif

@@ -27,7 +27,7 @@
     {"id", "p.entity_id", SC_INT, 0, NULL, NULL, NULL},                                                             \
     {"sku", "p.sku", SC_TEXT, 0, NULL, NULL, NULL},                                                                 \
     {"attribute_set_id", "p.attribute_set_id", SC_INT, 0, NULL, NULL, NULL},                                        \
-    {"price", "p.price", SC_FLOAT, 0, NULL, NULL, NULL},                                                            \
+    {"price", "p.price", SC_FLOAT, SC_WALK, NULL, NULL, NULL},                                                      \
     {"type_id", "p.type_id", SC_TEXT, 0, NULL, NULL, NULL},                                                         \
     {"created_at", "p.created_at", SC_DATETIME, 0, NULL, NULL, NULL},                                               \
     {"updated_at", "p.updated_at", SC_DATETIME, 0, NULL, NULL, NULL},                                               \

@@ -47,22 +47,55 @@ static void run_job(struct db *db, struct catalog_job *j)
     }
 }
 
-static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
+/* One pass over the batch in the open transaction. With savepoints a refused save is undone
+ * alone and the others go on; without (the usual case: the request checks ran before the job was
+ * queued, so a refusal here is rare), the first refused save ends the pass with *refused set.
+ * Savepoints cost: each one also makes the name's trigram index flush its pending terms. */
+static enum err run_pass(struct db *db, struct catalog_job *batch, bool savepoints, bool *refused)
 {
-    enum err e = db_begin(w->db);
+    enum err e = ERR_OK;
+    *refused = false;
     for (struct catalog_job *j = batch; !e && j; j = j->next) {
-        if ((e = db_exec(w->db, "SAVEPOINT catalog_job")))
+        if (savepoints && (e = db_exec(db, "SAVEPOINT catalog_job")))
             break;
-        run_job(w->db, j);
+        run_job(db, j);
+        if (j->result == ERR_UNAVAILABLE || j->result == ERR_DB_BUSY) {
+            e = j->result; /* the database, not this save: the batch fails */
+            break;
+        }
+        if (j->result && !savepoints) {
+            *refused = true;
+            break;
+        }
         if (j->result) {
             gallery_txn_settle(&j->media, false); /* its rows are rolled back: so go its files */
-            /* this save is refused; the others go on */
-            e = db_exec(w->db, "ROLLBACK TO SAVEPOINT catalog_job");
-            if (!e && (j->result == ERR_UNAVAILABLE || j->result == ERR_DB_BUSY))
-                e = j->result;
+            e = db_exec(db, "ROLLBACK TO SAVEPOINT catalog_job");
         }
+        if (!e && savepoints)
+            e = db_exec(db, "RELEASE SAVEPOINT catalog_job");
+    }
+    return e;
+}
+
+static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
+{
+    bool refused = false;
+    enum err e = db_begin(w->db);
+    if (!e)
+        e = run_pass(w->db, batch, false, &refused);
+    if (!e && refused) {
+        /* a save is refused: the batch again, each save in a savepoint, so the others land */
+        db_rollback(w->db);
+        for (struct catalog_job *j = batch; j; j = j->next) {
+            gallery_txn_settle(&j->media, false); /* the rows are gone: so go the files */
+            json_decref(j->qe.params);
+            j->qe = (struct query_error){0};
+            j->result = ERR_OK;
+            j->id = 0;
+        }
+        e = db_begin(w->db);
         if (!e)
-            e = db_exec(w->db, "RELEASE SAVEPOINT catalog_job");
+            e = run_pass(w->db, batch, true, &refused);
     }
     if (!e)
         e = catalog_touch(w->db);

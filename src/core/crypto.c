@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/sha.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,8 +37,9 @@ void crypto_random_alnum(char *out, size_t len)
 
 void crypto_sha256_hex(struct str s, char out[65])
 {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)s.p, s.len, md);
+    /* libsodium's: OpenSSL 3's one-shot SHA256() looks its algorithm up on every call */
+    unsigned char md[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(md, (const unsigned char *)s.p, s.len);
     sodium_bin2hex(out, 65, md, sizeof(md));
 }
 

@@ -52,6 +52,7 @@ static bool verify(struct arena *a, const struct oauth_input *in, const struct o
                    struct str signature, struct oauth_error *err)
 {
     struct str first = STR_NULL;
+    struct oauth_params first_params = {0};
     bool ok = false;
     for (int v = 0; v < OAUTH_VARIANTS && !ok; v++) {
         struct oauth_params params;
@@ -60,23 +61,27 @@ static bool verify(struct arena *a, const struct oauth_input *in, const struct o
                                             (enum oauth_variant)v);
         if (v == OAUTH_RFC) {
             first = base;
-            crypto_sha256_hex(base, err->base_sha256);
-            struct buf names;
-            buf_init(&names, a, 128);
-            for (size_t i = 0; i < params.n; i++) {
-                if (str_eq_c(params.items[i].name, "oauth_signature"))
-                    continue;
-                if (names.len)
-                    buf_add_ch(&names, ',');
-                buf_add_str(&names, params.items[i].name);
-            }
-            err->signed_names = buf_str(&names);
+            first_params = params;
         } else if (str_eq(base, first)) {
             continue; /* same base string: same signature */
         }
         struct str mine = oauth_sign(a, m, consumer_secret, token_secret, base);
         ok = crypto_eq(mine, signature);
         crypto_wipe((void *)mine.p, mine.len);
+    }
+    if (!ok && first.p) {
+        /* the diagnostics of the RFC 5849 base string: only a failed signature needs them */
+        crypto_sha256_hex(first, err->base_sha256);
+        struct buf names;
+        buf_init(&names, a, 128);
+        for (size_t i = 0; i < first_params.n; i++) {
+            if (str_eq_c(first_params.items[i].name, "oauth_signature"))
+                continue;
+            if (names.len)
+                buf_add_ch(&names, ',');
+            buf_add_str(&names, first_params.items[i].name);
+        }
+        err->signed_names = buf_str(&names);
     }
     return ok;
 }

@@ -363,10 +363,41 @@ struct builder {
     size_t nvalues;
     int64_t store_id;
     struct query_error *qe;
+    bool walk;  /* writing where_walk: plain columns get SQLite's unary + */
+    bool plain; /* every condition so far is on a plain column */
 };
+
+/* "t.column": an index may serve it (and a unary + keeps it away from that index). */
+static bool plain_column(const char *expr)
+{
+    const char *dot = strchr(expr, '.');
+    if (!dot || dot == expr || !dot[1])
+        return false;
+    for (const char *p = expr; *p; p++)
+        if (p != dot && !((*p >= 'a' && *p <= 'z') || *p == '_' || (*p >= '0' && *p <= '9')))
+            return false;
+    return true;
+}
+
+static void add_expr_as(struct builder *b, const char *expr, enum sc_type type);
 
 static void add_expr(struct builder *b, const char *expr)
 {
+    add_expr_as(b, expr, SC_TEXT);
+}
+
+/* expr, of this type. Writing where_walk, a plain column is wrapped in a CAST to its own type on
+ * SQLite: no index serves it then, and it keeps its affinity, so that a value bound as text
+ * still compares as a number (a unary + would drop the affinity). */
+static void add_expr_as(struct builder *b, const char *expr, enum sc_type type)
+{
+    bool wrap = false;
+    if (!plain_column(expr))
+        b->plain = false;
+    else if (b->walk)
+        wrap = true;
+    if (wrap)
+        buf_add_c(&b->sql, "{{sqlite:CAST(}}");
     const char *hit;
     while ((hit = strstr(expr, "@STORE@"))) {
         buf_add(&b->sql, expr, (size_t)(hit - expr));
@@ -374,6 +405,10 @@ static void add_expr(struct builder *b, const char *expr)
         expr = hit + 7;
     }
     buf_add_c(&b->sql, expr);
+    if (wrap)
+        buf_add_c(&b->sql, type == SC_FLOAT  ? "{{sqlite: AS REAL)}}"
+                           : type == SC_TEXT ? "{{sqlite: AS TEXT)}}"
+                                             : "{{sqlite: AS INTEGER)}}");
 }
 
 /* A text form of the field for LIKE and FIND_IN_SET. */
@@ -537,7 +572,7 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
     case C_LT:
     case C_GTEQ:
     case C_LTEQ:
-        add_expr(b, fd->expr);
+        add_expr_as(b, fd->expr, fd->type);
         buf_add_c(&b->sql, cmp[c]);
         return add_value(b, fd, v);
     case C_LIKE:
@@ -548,6 +583,7 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
         if (tmpl && tmpl == fd->contains_sql)
             b->contains_field = fd;
         if (tmpl) {
+            b->plain = false;
             const char *q = strchr(tmpl, '?'), *t = tmpl;
             size_t n = b->nvalues + 1;
             b->values[b->nvalues++] = v;
@@ -568,7 +604,7 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
         return ERR_OK;
     case C_IN:
     case C_NIN: {
-        add_expr(b, fd->expr);
+        add_expr_as(b, fd->expr, fd->type);
         buf_add_c(&b->sql, c == C_IN ? " IN (" : " NOT IN (");
         struct str rest = v;
         bool first = true;
@@ -586,7 +622,7 @@ static enum err add_condition(struct builder *b, const struct sc_entity *ent,
     }
     case C_NULL:
     case C_NOTNULL:
-        add_expr(b, fd->expr);
+        add_expr_as(b, fd->expr, fd->type);
         buf_add_c(&b->sql, c == C_NULL ? " IS NULL" : " IS NOT NULL");
         return ERR_OK;
     case C_FINSET:
@@ -649,37 +685,65 @@ static enum err add_sort(struct builder *b, const struct sc_entity *ent, const s
     return ERR_OK;
 }
 
+static enum err add_where(struct builder *b, const struct sc_entity *ent,
+                          const struct search_criteria *sc)
+{
+    buf_init(&b->sql, b->a, 256);
+    bool any = false;
+    for (size_t g = 0; g < sc->ngroups; g++) {
+        const struct sc_group *grp = &sc->groups[g];
+        if (!grp->n)
+            continue;
+        buf_add_c(&b->sql, any ? " AND (" : " WHERE (");
+        any = true;
+        for (size_t i = 0; i < grp->n; i++) {
+            if (i)
+                buf_add_c(&b->sql, " OR ");
+            buf_add_ch(&b->sql, '(');
+            enum err e = add_condition(b, ent, &grp->filters[i]);
+            if (e)
+                return e;
+            buf_add_ch(&b->sql, ')');
+        }
+        buf_add_ch(&b->sql, ')');
+    }
+    return ERR_OK;
+}
+
+/* The field of the first sort order that counts (Magento skips one without a field). */
+static const struct sc_field *first_sort(const struct sc_entity *ent,
+                                         const struct search_criteria *sc)
+{
+    for (size_t i = 0; i < sc->nsorts; i++)
+        if (sc->sorts[i].has_field && sc->sorts[i].field.len)
+            return field_of(ent, sc->sorts[i].field);
+    return NULL;
+}
+
 enum err search_build(const struct sc_entity *ent, const struct search_criteria *sc,
                       int64_t store_id, struct arena *a, struct search_sql *out,
                       struct query_error *qe)
 {
     memset(out, 0, sizeof(*out));
     memset(qe, 0, sizeof(*qe));
-    struct builder b = {.a = a, .store_id = store_id, .qe = qe};
+    struct builder b = {.a = a, .store_id = store_id, .qe = qe, .plain = true};
     b.values = arena_calloc(a, SC_MAX_VALUES, sizeof(*b.values));
-    buf_init(&b.sql, a, 256);
-    bool any = false;
-    for (size_t g = 0; g < sc->ngroups; g++) {
-        const struct sc_group *grp = &sc->groups[g];
-        if (!grp->n)
-            continue;
-        buf_add_c(&b.sql, any ? " AND (" : " WHERE (");
-        any = true;
-        for (size_t i = 0; i < grp->n; i++) {
-            if (i)
-                buf_add_c(&b.sql, " OR ");
-            buf_add_ch(&b.sql, '(');
-            enum err e = add_condition(&b, ent, &grp->filters[i]);
-            if (e)
-                return e;
-            buf_add_ch(&b.sql, ')');
-        }
-        buf_add_ch(&b.sql, ')');
-    }
+    enum err e = add_where(&b, ent, sc);
+    if (e)
+        return e;
     out->where = buf_cstr(&b.sql);
     size_t nfilters = 0;
     for (size_t g = 0; g < sc->ngroups; g++)
         nfilters += sc->groups[g].n;
+    const struct sc_field *sorted = first_sort(ent, sc);
+    if (nfilters && b.plain && sorted && (sorted->flags & SC_WALK)) {
+        /* the same conditions again, away from their indexes (the values come out the same) */
+        struct builder w = {.a = a, .store_id = store_id, .qe = qe, .walk = true, .plain = true};
+        w.values = arena_calloc(a, SC_MAX_VALUES, sizeof(*w.values));
+        if ((e = add_where(&w, ent, sc)))
+            return e;
+        out->where_walk = buf_cstr(&w.sql);
+    }
     if (nfilters == 1 && b.contains_field && b.contains_field->contains_count_sql) {
         /* the one condition's index counts its matches alone; $1 is its pattern */
         struct buf cnt;
@@ -695,11 +759,9 @@ enum err search_build(const struct sc_entity *ent, const struct search_criteria 
     }
     buf_init(&b.sql, a, 128);
     bool first = true;
-    for (size_t i = 0; i < sc->nsorts; i++) {
-        enum err e = add_sort(&b, ent, &sc->sorts[i], &first);
-        if (e)
+    for (size_t i = 0; i < sc->nsorts; i++)
+        if ((e = add_sort(&b, ent, &sc->sorts[i], &first)))
             return e;
-    }
     buf_add_c(&b.sql, first ? " ORDER BY " : ", ");
     add_expr(&b, ent->key_expr);
     buf_add_c(&b.sql, " ASC");
@@ -720,6 +782,8 @@ enum err search_build(const struct sc_entity *ent, const struct search_criteria 
         return ERR_OK;
     }
     out->limit = arena_printf(a, " LIMIT %" PRId64 " OFFSET %" PRId64, size, (page - 1) * size);
+    out->offset = (page - 1) * size;
+    out->size = size;
     return ERR_OK;
 }
 

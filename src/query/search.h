@@ -32,6 +32,9 @@ enum sc_type { SC_INT, SC_FLOAT, SC_TEXT, SC_DATETIME /* stored as Unix seconds 
 enum sc_field_flag {
     SC_NULLABLE = 1 << 0, /* sorts keep MySQL's order: NULL first ascending, last descending */
     SC_NOSORT = 1 << 1,
+    /* An index leads with this (plain, not null) column: a page sorted by it may walk that
+     * index in order and test the filters on the way (search_sql.where_walk). */
+    SC_WALK = 1 << 2,
 };
 
 struct sc_field {
@@ -109,6 +112,13 @@ enum err search_limit(struct search_criteria *sc, bool enabled, int64_t default_
  * wholly after every possible row (no query needed for the items). */
 struct search_sql {
     const char *where, *order, *limit;
+    /* The same filters kept away from their indexes (SQLite's unary +), so that the planner
+     * walks the first sort field's index in order and stops once the page is full: cheaper than
+     * reading every match when matches are many and the page is near the start (the caller
+     * decides, knowing the count). NULL unless the first sort field is SC_WALK and every filter
+     * is on a plain column. */
+    const char *where_walk;
+    int64_t offset, size;  /* the page: rows skipped, rows wanted (0: unlimited) */
     const char *count_sql; /* non-NULL: counts the matches on its own (contains_count_sql) */
     struct str *values;
     size_t nvalues;

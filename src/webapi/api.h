@@ -161,6 +161,11 @@ struct api_list {
     const char *select, *from;
     enum err (*item)(struct api_req *q, struct db_stmt *row, struct buf *out, void *arg);
     void *arg;
+    /* Optional: about how many rows the entity has (cheap, an upper bound is fine): lets a page
+     * walk its sort index when the matches are many (search_sql.where_walk). */
+    const char *estimate_sql;
+    /* The rows are the catalog's: counts are kept per worker under the catalog version. */
+    bool catalog;
 };
 enum err api_list(struct api_req *q, const struct api_list *l);
 struct query_error;

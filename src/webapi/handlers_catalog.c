@@ -50,7 +50,10 @@ enum err api_products_list(struct api_req *q)
     if (e)
         return api_fail(q, e);
     struct api_list *l = arena_calloc(q->a, 1, sizeof(*l));
-    *l = (struct api_list){ls.entity, ls.select, ls.from, product_item, arg};
+    *l = (struct api_list){ls.entity, ls.select,
+                           ls.from,   product_item,
+                           arg,       "SELECT COALESCE(MAX(entity_id), 0) FROM catalog_product",
+                           true};
     return api_list(q, l);
 }
 
@@ -219,8 +222,13 @@ static enum err set_item(struct api_req *q, struct db_stmt *row, struct buf *out
 
 enum err api_attribute_sets_list(struct api_req *q)
 {
-    static const struct api_list l = {&product_attribute_set_entity, PRODUCT_ATTRIBUTE_SET_SELECT,
-                                      PRODUCT_ATTRIBUTE_SET_FROM, set_item, NULL};
+    static const struct api_list l = {&product_attribute_set_entity,
+                                      PRODUCT_ATTRIBUTE_SET_SELECT,
+                                      PRODUCT_ATTRIBUTE_SET_FROM,
+                                      set_item,
+                                      NULL,
+                                      NULL,
+                                      false};
     return api_list(q, &l);
 }
 
@@ -476,8 +484,8 @@ static enum err category_item(struct api_req *q, struct db_stmt *row, struct buf
 
 enum err api_categories_list(struct api_req *q)
 {
-    static const struct api_list l = {&category_entity, CATEGORY_SELECT, CATEGORY_FROM,
-                                      category_item, NULL};
+    static const struct api_list l = {
+        &category_entity, CATEGORY_SELECT, CATEGORY_FROM, category_item, NULL, NULL, false};
     return api_list(q, &l);
 }
 

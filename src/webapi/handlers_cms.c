@@ -317,7 +317,11 @@ enum err api_cms_page_search(struct api_req *q)
         " p.sort_order, p.layout_update_xml, p.custom_theme, p.custom_root_template,"
         " p.custom_layout_update_xml, p.custom_theme_from, p.custom_theme_to, p.is_active"
         " FROM cms_page p",
-        "FROM cms_page p", list_item, (void *)&page_kind};
+        "FROM cms_page p",
+        list_item,
+        (void *)&page_kind,
+        NULL,
+        false};
     return api_list(q, &l);
 }
 
@@ -327,6 +331,10 @@ enum err api_cms_block_search(struct api_req *q)
         &block_search,
         "SELECT p.block_id, p.identifier, p.title, p.content, p.creation_time, p.update_time,"
         " p.is_active FROM cms_block p",
-        "FROM cms_block p", list_item, (void *)&block_kind};
+        "FROM cms_block p",
+        list_item,
+        (void *)&block_kind,
+        NULL,
+        false};
     return api_list(q, &l);
 }

@@ -599,7 +599,7 @@ static enum err search_item(struct api_req *q, struct db_stmt *row, struct buf *
 
 enum err api_customer_search(struct api_req *q)
 {
-    static const struct api_list l = {&customer_search, CUSTOMER_SELECT, "FROM customer_entity",
-                                      search_item, NULL};
+    static const struct api_list l = {
+        &customer_search, CUSTOMER_SELECT, "FROM customer_entity", search_item, NULL, NULL, false};
     return api_list(q, &l);
 }

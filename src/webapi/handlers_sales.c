@@ -472,21 +472,36 @@ static enum err shipment_item(struct api_req *q, struct db_stmt *row, struct buf
 
 enum err api_order_list(struct api_req *q)
 {
-    static const struct api_list l = {&order_entity, "SELECT o.entity_id FROM sales_order o",
-                                      "FROM sales_order o", order_item, NULL};
+    static const struct api_list l = {&order_entity,
+                                      "SELECT o.entity_id FROM sales_order o",
+                                      "FROM sales_order o",
+                                      order_item,
+                                      NULL,
+                                      NULL,
+                                      false};
     return api_list(q, &l);
 }
 
 enum err api_invoice_list(struct api_req *q)
 {
-    static const struct api_list l = {&invoice_entity, "SELECT i.entity_id FROM sales_invoice i",
-                                      "FROM sales_invoice i", invoice_item, NULL};
+    static const struct api_list l = {&invoice_entity,
+                                      "SELECT i.entity_id FROM sales_invoice i",
+                                      "FROM sales_invoice i",
+                                      invoice_item,
+                                      NULL,
+                                      NULL,
+                                      false};
     return api_list(q, &l);
 }
 
 enum err api_shipment_list(struct api_req *q)
 {
-    static const struct api_list l = {&shipment_entity, "SELECT s.entity_id FROM sales_shipment s",
-                                      "FROM sales_shipment s", shipment_item, NULL};
+    static const struct api_list l = {&shipment_entity,
+                                      "SELECT s.entity_id FROM sales_shipment s",
+                                      "FROM sales_shipment s",
+                                      shipment_item,
+                                      NULL,
+                                      NULL,
+                                      false};
     return api_list(q, &l);
 }

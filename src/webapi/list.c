@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/cache.h"
 #include "core/log.h"
 #include "query/fields.h"
 #include "query/search.h"
@@ -167,6 +168,48 @@ static enum err count_rows(struct api_req *q, struct db *db, const char *sql,
     return e;
 }
 
+/* count_rows(), through the worker's count cache for the catalog's lists. */
+static enum err count_cached(struct api_req *q, const struct api_list *l, const char *sql,
+                             const struct search_sql *ss, int64_t *total)
+{
+    struct product_cache *pc = l->catalog ? q->w->products : NULL;
+    if (!pc)
+        return count_rows(q, q->w->db, sql, ss, total);
+    struct buf k;
+    buf_init(&k, q->a, 256);
+    buf_add_c(&k, sql);
+    for (size_t i = 0; i < ss->nvalues; i++) {
+        buf_add_ch(&k, '\0');
+        buf_add_str(&k, ss->values[i]);
+    }
+    if (product_cache_count_get(pc, buf_str(&k), total))
+        return ERR_OK;
+    enum err e = count_rows(q, q->w->db, sql, ss, total);
+    if (!e)
+        product_cache_count_put(pc, buf_str(&k), *total);
+    return e;
+}
+
+/* The page's filter: where_walk when walking the sort index in order is expected to read fewer
+ * rows than the matches (about (offset + size) x rows / matches against matches), else where. */
+static const char *page_where(struct api_req *q, const struct api_list *l,
+                              const struct search_sql *ss, int64_t total)
+{
+    if (!ss->where_walk || !l->estimate_sql || ss->size <= 0 || total <= 0)
+        return ss->where;
+    struct db_stmt *st;
+    bool row = false;
+    int64_t rows = 0;
+    if (db_prepare(q->w->db, l->estimate_sql, &st) || db_next(st, &row))
+        return ss->where;
+    if (row) {
+        rows = db_col_i64(st, 0);
+        db_done(st);
+    }
+    double walk = (double)(ss->offset + ss->size) * (double)rows / (double)total;
+    return walk < (double)total ? ss->where_walk : ss->where;
+}
+
 static enum err list_stream(struct api_req *q, const struct api_list *l,
                             const struct search_criteria *sc, const struct search_sql *ss,
                             const char *count_sql, const char *rows_sql)
@@ -236,13 +279,14 @@ enum err api_list(struct api_req *q, const struct api_list *l)
         return list_stream(q, l, &sc, &ss, count_sql, cat(q->a, select, ss.where, ss.order, NULL));
     /* A page: the filter, sort and limit pick keys only (an index can cover them), then the
      * page's rows are read whole; otherwise every matching row would be read to be sorted. */
-    const char *key = search_store_sql(q->a, l->entity->key_expr, store_id);
-    const char *rows_sql = arena_printf(q->a, "%s WHERE %s IN (SELECT %s %s%s%s%s)%s", select, key,
-                                        key, from, ss.where, ss.order, ss.limit, ss.order);
     int64_t total = 0;
-    enum err e = count_rows(q, q->w->db, count_sql, &ss, &total);
+    enum err e = count_cached(q, l, count_sql, &ss, &total);
     if (e)
         return api_fail(q, e);
+    const char *key = search_store_sql(q->a, l->entity->key_expr, store_id);
+    const char *rows_sql =
+        arena_printf(q->a, "%s WHERE %s IN (SELECT %s %s%s%s%s)%s", select, key, key, from,
+                     page_where(q, l, &ss, total), ss.order, ss.limit, ss.order);
     struct buf *out = &q->out;
     buf_add_c(out, "{\"items\":[");
     if (!ss.past_end && total > 0) {

@@ -6,6 +6,7 @@ routes' ACL resource. ACL refusals use integrations with Custom resources signed
 requests-oauthlib."""
 
 import base64
+import concurrent.futures
 import os
 import struct
 import zlib
@@ -344,6 +345,36 @@ def test_failed_save_leaves_no_file(cat):
     assert_response(r, 400, {"message": MSG_CONTENT})
     assert stored_files(srv) == before
     assert body_json(req(cat, "GET", "/rest/V1/products/CT-04"))["media_gallery_entries"] == []
+
+
+def test_concurrent_saves_keep_exactly_the_accepted_files(cat):
+    """Saves queued together share one transaction: when one is refused after others wrote their
+    images, the batch runs again; each accepted save keeps exactly its file, no refused one
+    leaves any."""
+    srv, _ = cat
+    before = stored_files(srv)
+
+    def save(i):
+        entries = [{"types": ["image"], "content": content(png(seed_byte=40 + i),
+                                                           name=f"batch-{i}.png")}]
+        if i % 2:
+            entries.append({"id": 999990 + i})  # refused after the image was written
+        return req(cat, "POST", "/rest/V1/products", json={"product": {
+            "sku": f"BATCH-{i}", "name": "n", "price": 1, "media_gallery_entries": entries}})
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(save, range(8)))
+    kept = set()
+    for i, r in enumerate(answers):
+        if i % 2:
+            assert_response(r, 400, {"message": MSG_CONTENT})
+            continue
+        assert r.status_code == 200, r.text[:300]
+        f = body_json(r)["media_gallery_entries"][0]["file"]
+        assert f == f"/b/a/batch-{i}.png"
+        assert fetch(srv, f).content == png(seed_byte=40 + i)
+        kept.add(f)
+    assert stored_files(srv) == before | kept
 
 
 def test_wrappers_and_missing_things(cat):

@@ -351,3 +351,32 @@ def test_guest_access_switch(server_factory):
     assert_response(r, 401, not_authorized("Magento_Catalog::products"))
     assert_response(srv.get("/rest/V1/stockItems/CT-01"), 401,
                     not_authorized("Magento_CatalogInventory::cataloginventory"))
+
+
+def test_refused_save_among_concurrent_saves(cat):
+    """The catalog writer commits concurrent saves together: one refused by the database (a link
+    to a category that does not exist) is answered alone, every other save of its batch lands."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(i):
+        links = [{"position": 0, "category_id": "999999" if i % 4 == 0 else "2"}]
+        body = {"product": {"name": f"Batch {i}",
+                            "extension_attributes": {"category_links": links}}}
+        return i, req(cat, "PUT", f"/rest/V1/products/CT-{i % 12 + 1:02d}", json=body)
+
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            results = list(pool.map(put, range(12)))
+        for i, r in results:
+            if i % 4 == 0:
+                assert r.status_code == 400, (i, r.status_code, r.text)
+                assert body_json(r)["message"].startswith("Could not save product"), r.text
+            else:
+                assert r.status_code == 200, (i, r.status_code, r.text)
+                assert body_json(r)["name"] == f"Batch {i}"
+        for i, _ in results:
+            if i % 4:
+                p = body_json(req(cat, "GET", f"/rest/V1/products/CT-{i % 12 + 1:02d}"))
+                assert p["name"] == f"Batch {i}"
+                assert p["extension_attributes"]["category_links"] == [
+                    {"position": 0, "category_id": "2"}]
