@@ -210,7 +210,11 @@ static enum err pg_exec(struct db *d, const char *sql)
         return ERR_UNAVAILABLE;
     PGresult *r = PQexec(db->c, sql);
     ExecStatusType s = PQresultStatus(r);
-    enum err e = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? ERR_OK : map_result(db, r);
+    /* PGRES_EMPTY_QUERY: text with nothing to run here, such as a migration whose statements are
+     * all in {{sqlite:...}} sections (0017) */
+    enum err e = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY)
+                     ? ERR_OK
+                     : map_result(db, r);
     PQclear(r);
     return e;
 }
