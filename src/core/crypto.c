@@ -124,17 +124,18 @@ char *crypto_seal(struct arena *a, const struct crypto_key *key, struct str plai
     return out;
 }
 
-bool crypto_open(struct arena *a, const struct crypto_key *key, struct str sealed,
-                 struct str *plain)
+bool crypto_unwrap(struct str sealed, unsigned char *raw, size_t max, size_t *raw_len)
 {
-    if (!str_starts(sealed, STR_LIT("v1:")))
-        return false;
-    size_t max = sealed.len;
-    unsigned char *raw = arena_alloc(a, max);
-    size_t raw_len = 0;
-    if (sodium_base642bin(raw, max, sealed.p + 3, sealed.len - 3, NULL, &raw_len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        raw_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+    *raw_len = 0;
+    return str_starts(sealed, STR_LIT("v1:")) &&
+           sodium_base642bin(raw, max, sealed.p + 3, sealed.len - 3, NULL, raw_len, NULL,
+                             sodium_base64_VARIANT_ORIGINAL) == 0;
+}
+
+bool crypto_open_raw(struct arena *a, const struct crypto_key *key, const unsigned char *raw,
+                     size_t raw_len, struct str *plain)
+{
+    if (raw_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
         return false;
     size_t len = raw_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
     char *out = arena_alloc(a, len + 1);
@@ -144,4 +145,13 @@ bool crypto_open(struct arena *a, const struct crypto_key *key, struct str seale
     out[len] = '\0';
     *plain = (struct str){out, len};
     return true;
+}
+
+bool crypto_open(struct arena *a, const struct crypto_key *key, struct str sealed,
+                 struct str *plain)
+{
+    size_t max = sealed.len, raw_len = 0;
+    unsigned char *raw = arena_alloc(a, max ? max : 1);
+    return crypto_unwrap(sealed, raw, max, &raw_len) &&
+           crypto_open_raw(a, key, raw, raw_len, plain);
 }

@@ -47,5 +47,11 @@ char *crypto_seal(struct arena *a, const struct crypto_key *key, struct str plai
 /* Opens what crypto_seal made; false if tampered or not sealed with this key. */
 bool crypto_open(struct arena *a, const struct crypto_key *key, struct str sealed,
                  struct str *plain);
+/* The two halves of crypto_open(): the sealed text to its bytes (at most sealed.len - 3 of them,
+ * into raw; false if it is not a sealed text), and those bytes opened. A cache may keep the
+ * bytes and open them on each use without decoding the text again. */
+bool crypto_unwrap(struct str sealed, unsigned char *raw, size_t max, size_t *raw_len);
+bool crypto_open_raw(struct arena *a, const struct crypto_key *key, const unsigned char *raw,
+                     size_t raw_len, struct str *plain);
 
 #endif

@@ -86,13 +86,17 @@ void http_add_header(struct http_request *r, const char *name, struct str value)
  * HEAD the body is not sent. */
 void http_respond(struct http_request *r, int status, const char *content_type, struct str body);
 /* Streams an answer whose length is not known in advance (chunked on HTTP/1.1), so a large
- * answer is never held whole: fill(arg, out) appends the next piece to out and returns true when
- * that piece is the last; it is called again only once the previous piece has been handed to the
- * socket, and out's memory is reused between calls. finish(arg) runs exactly once, on the loop
- * thread, after the last piece or when the client went away; the request (and its arena) stays
- * valid until then. */
+ * answer is never held whole: fill(arg, out) appends the next piece to out and returns
+ * HTTP_STREAM_MORE, HTTP_STREAM_LAST when that piece is the last, or HTTP_STREAM_FAILED when the
+ * answer cannot be completed (the piece is sent, then the connection is closed without the final
+ * chunk, so the client sees an incomplete answer, never a complete-looking truncated one); it is
+ * called again only once the previous piece has been handed to the socket, and out's memory is
+ * reused between calls. finish(arg) runs exactly once, on the loop thread, after the last piece
+ * or when the client went away; the request (and its arena) stays valid until then. */
+enum http_stream_state { HTTP_STREAM_MORE, HTTP_STREAM_LAST, HTTP_STREAM_FAILED };
 void http_stream(struct http_request *r, int status, const char *content_type,
-                 bool (*fill)(void *arg, struct buf *out), void (*finish)(void *arg), void *arg);
+                 enum http_stream_state (*fill)(void *arg, struct buf *out),
+                 void (*finish)(void *arg), void *arg);
 /* Runs work(arg) on the blocking pool, then done(r, arg) back on this request's loop thread. If
  * the client disconnected meanwhile, done is not called (the arena is freed after work ends). */
 void http_defer(struct http_request *r, void (*work)(void *arg),

@@ -294,7 +294,7 @@ void http_respond(struct http_request *r, int status, const char *content_type, 
 struct stream {
     h2o_generator_t super; /* first */
     struct http_request *r;
-    bool (*fill)(void *arg, struct buf *out);
+    enum http_stream_state (*fill)(void *arg, struct buf *out);
     void (*finish)(void *arg);
     void *arg;
     struct arena *chunk; /* the piece being sent; reset once h2o asks for the next */
@@ -315,12 +315,17 @@ static void stream_send(struct stream *st, h2o_req_t *req)
     arena_reset(st->chunk);
     struct buf out;
     buf_init(&out, st->chunk, 32768);
-    bool last = st->fill(st->arg, &out);
+    enum http_stream_state state = st->fill(st->arg, &out);
     st->r->bytes += out.len;
     h2o_iovec_t v = h2o_iovec_init(out.p, out.len);
-    if (last)
+    if (state != HTTP_STREAM_MORE)
         stream_finish(st);
-    h2o_send(req, &v, 1, last ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+    if (state == HTTP_STREAM_FAILED)
+        req->http1_is_persistent = 0;
+    h2o_send(req, &v, 1,
+             state == HTTP_STREAM_MORE   ? H2O_SEND_STATE_IN_PROGRESS
+             : state == HTTP_STREAM_LAST ? H2O_SEND_STATE_FINAL
+                                         : H2O_SEND_STATE_ERROR);
 }
 
 static void stream_proceed(h2o_generator_t *g, h2o_req_t *req)
@@ -349,7 +354,8 @@ static void stream_dispose(void *p)
 }
 
 void http_stream(struct http_request *r, int status, const char *content_type,
-                 bool (*fill)(void *arg, struct buf *out), void (*finish)(void *arg), void *arg)
+                 enum http_stream_state (*fill)(void *arg, struct buf *out),
+                 void (*finish)(void *arg), void *arg)
 {
     h2o_req_t *req = r->req;
     if (!req || r->responded) {

@@ -11,7 +11,7 @@
 struct sealed_row {
     uint64_t gen; /* 0: never filled */
     char lookup[OAUTH_LEN + 1];
-    char sealed[SEALED_MAX];
+    unsigned char sealed[SEALED_MAX]; /* the sealed bytes (decoded once, when kept) */
     size_t sealed_len;
 };
 
@@ -94,15 +94,15 @@ static void row_keep(struct sealed_row *r, uint64_t gen, struct str lookup, stru
         return; /* not cached: every lookup goes to the database */
     memcpy(r->lookup, lookup.p, lookup.len);
     r->lookup[lookup.len] = '\0';
-    memcpy(r->sealed, sealed.p, sealed.len);
-    r->sealed_len = sealed.len;
+    if (!crypto_unwrap(sealed, r->sealed, sizeof(r->sealed), &r->sealed_len))
+        return; /* not cached: the lookup answers from the database (and fails there too) */
     r->gen = gen;
 }
 
 static enum err open_sealed(const struct sealed_row *r, struct arena *a,
                             const struct crypto_key *key, struct str *out)
 {
-    return crypto_open(a, key, (struct str){r->sealed, r->sealed_len}, out) ? ERR_OK : ERR_CRYPTO;
+    return crypto_open_raw(a, key, r->sealed, r->sealed_len, out) ? ERR_OK : ERR_CRYPTO;
 }
 
 enum err oauth_cache_consumer(struct oauth_cache *c, struct db *db, struct arena *a,

@@ -84,7 +84,7 @@ static void write_tail(struct list_stream *ls, struct buf *out)
     buf_add_ch(out, '}');
 }
 
-static bool stream_fill(void *arg, struct buf *out)
+static enum http_stream_state stream_fill(void *arg, struct buf *out)
 {
     struct list_stream *ls = arg;
     if (ls->state == 0) {
@@ -99,13 +99,14 @@ static bool stream_fill(void *arg, struct buf *out)
         enum err e = db_next(ls->rows, &row);
         if (e || !row) {
             if (e)
-                /* headers are gone: the client sees a truncated body, never a wrong one */
+                /* headers are gone: the connection closes without the final chunk, so the
+                 * client sees an incomplete answer, never a wrong one */
                 log_error("request %s: a streamed list failed after %s",
                           http_request_id(ls->q->http), err_name(e));
             db_query_free(ls->rows);
             ls->rows = NULL;
             if (e)
-                return true;
+                return HTTP_STREAM_FAILED;
             break;
         }
         arena_reset(ls->item_arena);
@@ -117,7 +118,7 @@ static bool stream_fill(void *arg, struct buf *out)
                       http_request_id(ls->q->http), err_name(e));
             db_query_free(ls->rows);
             ls->rows = NULL;
-            return true;
+            return HTTP_STREAM_FAILED;
         }
         if (!ls->first_item)
             buf_add_ch(out, ',');
@@ -127,13 +128,13 @@ static bool stream_fill(void *arg, struct buf *out)
             buf_add_str(out, buf_str(&item));
     }
     if (ls->rows)
-        return false;
+        return HTTP_STREAM_MORE;
     if (ls->items_wanted)
         buf_add_ch(out, ']');
     arena_reset(ls->item_arena);
     write_tail(ls, out);
     ls->state = 2;
-    return true;
+    return HTTP_STREAM_LAST;
 }
 
 static void stream_finish(void *arg)

@@ -380,3 +380,29 @@ def test_refused_save_among_concurrent_saves(cat):
                 assert p["name"] == f"Batch {i}"
                 assert p["extension_attributes"]["category_links"] == [
                     {"position": 0, "category_id": "2"}]
+
+
+def test_name_search_follows_renames_only(cat):
+    """The trigram index of names (%text% searches) follows a rename, and a save that keeps the
+    name (a price change) leaves the product findable by it."""
+    from catalogtest import listing, sc
+
+    def found(word):
+        q = sc([[("name", f"%{word}%", "like")]], page_size=50)
+        r, body = listing(cat[0], cat[1], q)
+        assert r.status_code == 200, r.text
+        return [p["sku"] for p in body["items"]]
+
+    r = req(cat, "PUT", "/rest/V1/products/CT-10", json={"product": {"name": "Zanzibar Watch"}})
+    assert r.status_code == 200, r.text
+    assert found("zanzibar") == ["CT-10"] and "CT-10" not in found("Classic")
+    r = req(cat, "PUT", "/rest/V1/products/CT-10", json={"product": {"price": 151}})
+    assert r.status_code == 200, r.text
+    assert found("Zanzibar") == ["CT-10"]
+    r = req(cat, "PUT", "/rest/V1/products/CT-10",
+            json={"product": {"name": "Zanzibar Watch", "price": 152}})
+    assert r.status_code == 200, r.text
+    assert found("zanzibar wat") == ["CT-10"]
+    r = req(cat, "PUT", "/rest/V1/products/CT-10", json={"product": {"name": "Classic Watch"}})
+    assert r.status_code == 200, r.text
+    assert found("zanzibar") == [] and "CT-10" in found("classic")
