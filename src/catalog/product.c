@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "catalog/cache.h"
+#include "catalog/gallery.h"
 #include "core/clock.h"
 
 /* --- the searchCriteria whitelist --- */
@@ -967,92 +968,6 @@ static enum err save_tier(struct db *db, struct arena *a, int64_t id, json_t *ti
     return e;
 }
 
-static enum err save_media(struct db *db, struct arena *a, int64_t id, json_t *media,
-                           struct query_error *qe)
-{
-    enum err e = run1(db, "DELETE FROM catalog_product_media WHERE product_id = $1", id, 0);
-    size_t i;
-    json_t *m;
-    json_array_foreach(media, i, m)
-    {
-        if (e)
-            return e;
-        if (!json_is_object(m))
-            return type_error(a, qe, "media_gallery_entries", m, "object");
-        const char *type = "image", *label = NULL, *file = NULL;
-        int64_t pos = 0, entry_id = 0;
-        bool disabled = false;
-        struct buf types;
-        buf_init(&types, a, 64);
-        const char *k;
-        json_t *v;
-        json_object_foreach(m, k, v)
-        {
-            const char *s = snake(a, k);
-            if (json_is_null(v))
-                continue;
-            if (strcmp(s, "id") == 0)
-                e = as_int(a, qe, k, v, &entry_id);
-            else if (strcmp(s, "media_type") == 0)
-                e = as_string(a, qe, k, v, &type);
-            else if (strcmp(s, "label") == 0)
-                e = as_string(a, qe, k, v, &label);
-            else if (strcmp(s, "position") == 0)
-                e = as_int(a, qe, k, v, &pos);
-            else if (strcmp(s, "disabled") == 0)
-                e = as_bool(a, qe, k, v, &disabled);
-            else if (strcmp(s, "file") == 0)
-                e = as_string(a, qe, k, v, &file);
-            else if (strcmp(s, "types") == 0) {
-                if (!json_is_array(v))
-                    return type_error(a, qe, k, v, "string[]");
-                size_t j;
-                json_t *t;
-                json_array_foreach(v, j, t)
-                {
-                    const char *ts;
-                    if ((e = as_string(a, qe, "types", t, &ts)))
-                        return e;
-                    if (strchr(ts, ','))
-                        return type_error(a, qe, "types", t, "string");
-                    if (types.len)
-                        buf_add_ch(&types, ',');
-                    buf_add_c(&types, ts);
-                }
-            } else if (strcmp(s, "content") == 0) {
-                /* image files are not stored yet: refuse rather than drop the upload */
-                return fail(qe, ERR_INVALID,
-                            "The media gallery entry content is not accepted: store the image "
-                            "file first and send its path in \"file\".",
-                            NULL);
-            } else if (strcmp(s, "extension_attributes") != 0)
-                e = unknown_key(a, qe, k);
-            if (e)
-                return e;
-        }
-        if (!file || !*file)
-            return fail(qe, ERR_REQUIRED_FIELD, NULL, json_pack("{s:s}", "fieldName", "file"));
-        struct db_stmt *st;
-        if ((e = db_prepare(db,
-                            "INSERT INTO catalog_product_media (product_id, media_type, label,"
-                            " position, disabled, types, file) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            &st)))
-            return e;
-        db_bind_i64(st, 1, id);
-        db_bind_text(st, 2, str_c(type));
-        if (label)
-            db_bind_text(st, 3, str_c(label));
-        else
-            db_bind_null(st, 3);
-        db_bind_i64(st, 4, pos);
-        db_bind_i64(st, 5, disabled);
-        db_bind_text(st, 6, buf_str(&types));
-        db_bind_text(st, 7, str_c(file));
-        e = db_run(st, NULL);
-    }
-    return e;
-}
-
 /* The stock item fields a client may write (reference 8.1 StockItem). */
 static enum err bind_stock(struct arena *a, json_t *obj, struct query_error *qe)
 {
@@ -1193,7 +1108,7 @@ static enum err save_stock(struct db *db, struct arena *a, int64_t id, json_t *o
 }
 
 static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_id, struct arena *a,
-                            int64_t *id, struct query_error *qe)
+                            int64_t *id, struct query_error *qe, struct gallery_txn *media)
 {
     struct db_stmt *st;
     enum err e = db_prepare(db, "SELECT entity_id FROM catalog_product WHERE sku = $1", &st);
@@ -1363,7 +1278,7 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
         return e;
     if (in->tier && (e = save_tier(db, a, *id, in->tier, qe)))
         return e;
-    if (in->media && (e = save_media(db, a, *id, in->media, qe)))
+    if (in->media && (e = gallery_save_entries(db, a, *id, store_id, in->media, media, qe)))
         return e;
     return ERR_OK;
 }
@@ -1384,7 +1299,7 @@ enum err stock_item_validate(struct arena *a, json_t *item, struct query_error *
 }
 
 enum err product_save_tx(struct db *db, json_t *product, int64_t store_id, struct arena *a,
-                         int64_t *id, struct query_error *qe)
+                         int64_t *id, struct query_error *qe, struct gallery_txn *media)
 {
     memset(qe, 0, sizeof(*qe));
     if (!json_is_object(product))
@@ -1397,7 +1312,7 @@ enum err product_save_tx(struct db *db, json_t *product, int64_t store_id, struc
         return fail(qe, ERR_REQUIRED_FIELD, NULL, json_pack("{s:s}", "fieldName", "sku"));
     if (strlen(in.sku) > PRODUCT_SKU_MAX)
         return fail(qe, ERR_INVALID, "SKU length should be 64 characters maximum.", NULL);
-    return save_in_txn(db, &in, store_id, a, id, qe);
+    return save_in_txn(db, &in, store_id, a, id, qe, media);
 }
 
 enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
@@ -1406,7 +1321,7 @@ enum err product_save(struct db *db, json_t *product, int64_t store_id, struct a
     enum err e = db_begin(db);
     if (e)
         return e;
-    e = product_save_tx(db, product, store_id, a, id, qe);
+    e = product_save_tx(db, product, store_id, a, id, qe, NULL);
     if (!e)
         e = catalog_touch(db);
     if (e) {

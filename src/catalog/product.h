@@ -42,9 +42,12 @@ enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int f
 enum err product_save(struct db *db, json_t *product, int64_t store_id, struct arena *a,
                       int64_t *id, struct query_error *qe);
 
-/* The same inside the caller's transaction (the catalog writer's batches). */
+/* The same inside the caller's transaction (the catalog writer's batches). Images uploaded in
+ * media_gallery_entries are stored under media->root and recorded in media, which the caller
+ * settles after its commit or rollback (gallery.h); NULL refuses uploads. */
+struct gallery_txn;
 enum err product_save_tx(struct db *db, json_t *product, int64_t store_id, struct arena *a,
-                         int64_t *id, struct query_error *qe);
+                         int64_t *id, struct query_error *qe, struct gallery_txn *media);
 
 /* The input checks of product_save_tx() and stock_item_save_tx() alone (no database): binding of
  * the JSON body, types, unknown keys. */

@@ -24,10 +24,27 @@ struct catalog_writer {
 
 static void run_job(struct db *db, struct catalog_job *j)
 {
-    if (j->kind == JOB_PRODUCT_SAVE)
-        j->result = product_save_tx(db, j->body, j->store_id, j->a, &j->id, &j->qe);
-    else
+    j->media.a = j->a;
+    switch (j->kind) {
+    case JOB_PRODUCT_SAVE:
+        j->result = product_save_tx(db, j->body, j->store_id, j->a, &j->id, &j->qe, &j->media);
+        break;
+    case JOB_STOCK_SAVE:
         j->result = stock_item_save_tx(db, j->sku, j->body, j->a, &j->id, &j->qe);
+        break;
+    case JOB_MEDIA_CREATE:
+        j->result =
+            gallery_create_tx(db, j->a, j->sku, j->store_id, j->body, &j->media, &j->id, &j->qe);
+        break;
+    case JOB_MEDIA_UPDATE:
+        j->result = gallery_update_tx(db, j->a, j->sku, j->store_id, j->entry_id, j->body,
+                                      &j->media, &j->qe);
+        break;
+    case JOB_MEDIA_REMOVE:
+        j->result =
+            gallery_remove_tx(db, j->a, j->sku, j->store_id, j->entry_id, &j->media, &j->qe);
+        break;
+    }
 }
 
 /* One pass over the batch in the open transaction. With savepoints a refused save is undone
@@ -50,8 +67,10 @@ static enum err run_pass(struct db *db, struct catalog_job *batch, bool savepoin
             *refused = true;
             break;
         }
-        if (j->result)
+        if (j->result) {
+            gallery_txn_settle(&j->media, false); /* its rows are rolled back: so go its files */
             e = db_exec(db, "ROLLBACK TO SAVEPOINT catalog_job");
+        }
         if (!e && savepoints)
             e = db_exec(db, "RELEASE SAVEPOINT catalog_job");
     }
@@ -68,6 +87,7 @@ static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
         /* a save is refused: the batch again, each save in a savepoint, so the others land */
         db_rollback(w->db);
         for (struct catalog_job *j = batch; j; j = j->next) {
+            gallery_txn_settle(&j->media, false); /* the rows are gone: so go the files */
             json_decref(j->qe.params);
             j->qe = (struct query_error){0};
             j->result = ERR_OK;
@@ -85,9 +105,10 @@ static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
         db_rollback(w->db);
     if (e)
         log_error("catalog save batch failed: %s", err_message(e));
-    /* Answers go out only after the commit. */
+    /* Answers go out only after the commit, and image files follow its fate. */
     for (struct catalog_job *j = batch; j;) {
         struct catalog_job *next = j->next;
+        gallery_txn_settle(&j->media, !e && !j->result);
         if (e) {
             json_decref(j->qe.params);
             j->qe = (struct query_error){0};

@@ -9,17 +9,28 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "catalog/gallery.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "query/search.h"
 
-enum catalog_job_kind { JOB_PRODUCT_SAVE, JOB_STOCK_SAVE };
+enum catalog_job_kind {
+    JOB_PRODUCT_SAVE,
+    JOB_STOCK_SAVE,
+    JOB_MEDIA_CREATE, /* body: the entry; id gets the new entry's id */
+    JOB_MEDIA_UPDATE, /* body: the entry; entry_id from the path */
+    JOB_MEDIA_REMOVE, /* entry_id from the path */
+};
 
 struct catalog_job {
     enum catalog_job_kind kind;
     json_t *body; /* the product object, or the stock item object */
     int64_t store_id;
-    struct str sku;  /* stock saves: the product's SKU */
+    struct str sku; /* stock and media jobs: the product's SKU */
+    int64_t entry_id;
+    /* image files written or orphaned by the job (media.root set by the submitter); settled by
+     * the writer once the job's fate is known */
+    struct gallery_txn media;
     struct arena *a; /* the request's arena (untouched by its loop while the job waits) */
     /* results, set on the writer thread before done() */
     enum err result;

@@ -228,6 +228,9 @@ enum err panel_confirm_password(struct api_req *q, api_handler next);
  * request like a handler would. */
 void api_defer(struct api_req *q, void (*work)(void *arg), api_handler done, void *arg);
 
+/* handlers_media.c: GET/HEAD /media/catalog/product/...: the image file, or an error to render. */
+enum err api_media_file(struct api_req *q);
+
 /* handlers */
 #define ROUTE(verb, path, handler, resources, flags) enum err api_##handler(struct api_req *q);
 #include "webapi/routes.def"

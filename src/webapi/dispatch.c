@@ -243,6 +243,14 @@ static void handle(struct http_request *r)
     if ((str_eq_c(path, "/swagger") || str_starts(path, STR_LIT("/swagger/"))) &&
         (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD")) && swagger_page_serve(q))
         return;
+    /* product images, public as Magento's pub/media */
+    if (str_starts(path, STR_LIT("/media/catalog/product/")) &&
+        (q->verb == VERB_GET || str_eq_c(http_method(r), "HEAD"))) {
+        enum err fe = api_media_file(q);
+        if (fe)
+            respond(q, fe);
+        return;
+    }
     if (str_eq_c(path, "/oauth/token/request") || str_eq_c(path, "/oauth/token/access")) {
         api_oauth_token_endpoint(q, str_eq_c(path, "/oauth/token/access"));
         return;

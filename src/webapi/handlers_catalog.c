@@ -128,6 +128,8 @@ static enum err submit(struct api_req *q, enum catalog_job_kind kind, json_t *bo
     sw->job.body = body;
     sw->job.store_id = write_store(q);
     sw->job.sku = q->vars[0];
+    sw->job.media.root =
+        arena_printf(q->a, "%s/media/catalog/product", q->w->app->settings.var_dir);
     sw->job.a = q->a;
     sw->job.done = save_committed;
     sw->job.arg = sw;

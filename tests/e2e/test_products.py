@@ -162,8 +162,7 @@ def test_put_creates_a_missing_product(cat):
     ({"product": {"sku": "BAD-1", "name": "n", "price": 1, "media_gallery_entries": [
         {"file": "/b/a/bad.png", "content": {"base64_encoded_data": "iVBORw0KGgo=",
                                              "type": "image/png", "name": "bad.png"}}]}}, 400,
-     {"message": 'The media gallery entry content is not accepted: store the image file first and'
-                 ' send its path in "file".'}),
+     {"message": "The image content must be valid base64 encoded data."}),
     ({"product": {"sku": "BAD-1", "name": "n", "price": 1, "status": 7}}, 400,
      {"message": 'Invalid attribute value for "%1": %2', "parameters": ["status", 7]}),
 ])
