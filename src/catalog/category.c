@@ -8,19 +8,12 @@
 
 #include "catalog/cache.h"
 #include "core/clock.h"
-
-static enum err fail(struct query_error *qe, enum err code, const char *message, json_t *params)
-{
-    qe->code = code;
-    qe->message = message;
-    qe->params = params;
-    return code;
-}
+#include "query/bind.h"
 
 static enum err no_such(struct query_error *qe, int64_t id)
 {
-    return fail(qe, ERR_NO_SUCH_ENTITY, NULL,
-                json_pack("{s:s,s:I}", "fieldName", "id", "fieldValue", (json_int_t)id));
+    return bind_fail(qe, ERR_NO_SUCH_ENTITY, NULL,
+                     json_pack("{s:s,s:I}", "fieldName", "id", "fieldValue", (json_int_t)id));
 }
 
 static void add_datetime(struct buf *out, int64_t t)
@@ -287,42 +280,6 @@ enum err category_store_root(struct db *db, int64_t store_id, int64_t *root)
 
 /* --- writes --- */
 
-static const char *snake(struct arena *a, const char *key)
-{
-    size_t n = strlen(key);
-    char *out = arena_alloc(a, 2 * n + 1), *w = out;
-    for (size_t i = 0; i < n; i++) {
-        char c = key[i];
-        if (c >= 'A' && c <= 'Z') {
-            if (i)
-                *w++ = '_';
-            *w++ = (char)(c + 32);
-        } else {
-            *w++ = c;
-        }
-    }
-    *w = '\0';
-    return out;
-}
-
-static enum err unknown_key(struct arena *a, struct query_error *qe, const char *key)
-{
-    const char *s = snake(a, key);
-    char *out = arena_alloc(a, strlen(s) + 1);
-    size_t n = 0;
-    bool up = true;
-    for (const char *p = s; *p; p++) {
-        if (*p == '_') {
-            up = true;
-            continue;
-        }
-        out[n++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
-        up = false;
-    }
-    out[n] = '\0';
-    return fail(qe, ERR_FIELD_NOT_SUPPORTED, NULL, json_pack("{s:s}", "fieldName", out));
-}
-
 static enum err type_error(struct arena *a, struct query_error *qe, const char *field, json_t *v,
                            const char *type)
 {
@@ -330,12 +287,13 @@ static enum err type_error(struct arena *a, struct query_error *qe, const char *
                         : json_is_array(v)  ? "Array"
                         : json_is_object(v) ? "Object"
                                             : "value";
-    return fail(qe, ERR_INVALID_TYPE,
-                arena_printf(a,
-                             "Error occurred during \"%s\" processing. The \"%s\" value's type is "
-                             "invalid. The \"%s\" type was expected. Verify and try again.",
-                             field, shown, type),
-                NULL);
+    return bind_fail(
+        qe, ERR_INVALID_TYPE,
+        arena_printf(a,
+                     "Error occurred during \"%s\" processing. The \"%s\" value's type is "
+                     "invalid. The \"%s\" type was expected. Verify and try again.",
+                     field, shown, type),
+        NULL);
 }
 
 static bool as_int(json_t *v, int64_t *out)
@@ -422,7 +380,7 @@ static enum err bind(struct arena *a, json_t *obj, struct category_in *in, struc
     json_t *v;
     json_object_foreach(obj, key, v)
     {
-        const char *k = snake(a, key);
+        const char *k = bind_snake(a, key);
         if (json_is_null(v))
             continue;
         if (strcmp(k, "name") == 0) {
@@ -456,7 +414,7 @@ static enum err bind(struct arena *a, json_t *obj, struct category_in *in, struc
                    strcmp(k, "extension_attributes") == 0) {
             /* computed or not kept: Magento recomputes them on save */
         } else {
-            return unknown_key(a, qe, key);
+            return bind_unknown_key(a, qe, key);
         }
     }
     return in->custom ? bind_custom_fields(a, in, qe) : ERR_OK;
@@ -529,15 +487,16 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, int64_t 
     json_array_foreach(custom, i, item)
     {
         if (!json_is_object(item) || json_object_size(item) == 0)
-            return fail(qe, ERR_INVALID, "There is an empty custom attribute specified.", NULL);
+            return bind_fail(qe, ERR_INVALID, "There is an empty custom attribute specified.",
+                             NULL);
         const char *code = custom_code(item);
         if (!code)
-            return fail(qe, ERR_INVALID,
-                        "A custom attribute is specified without an attribute code.", NULL);
+            return bind_fail(qe, ERR_INVALID,
+                             "A custom attribute is specified without an attribute code.", NULL);
         json_t *v = json_object_get(item, "value");
         if (!v)
-            return fail(qe, ERR_INVALID, "Value is not set for attribute code \"%1\"",
-                        json_pack("[s]", code));
+            return bind_fail(qe, ERR_INVALID, "Value is not set for attribute code \"%1\"",
+                             json_pack("[s]", code));
         if (strcmp(code, "name") == 0 || strcmp(code, "is_active") == 0 ||
             strcmp(code, "include_in_menu") == 0)
             continue; /* taken as the category's fields (bind_custom_fields) */
@@ -569,7 +528,8 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, int64_t 
                 return e;
             if (taken) {
                 db_done(st);
-                return fail(qe, ERR_INVALID, "URL key for specified store already exists.", NULL);
+                return bind_fail(qe, ERR_INVALID, "URL key for specified store already exists.",
+                                 NULL);
             }
         }
         int64_t where;
@@ -620,9 +580,10 @@ static enum err save_tx(struct db *db, struct category_in *in, int64_t id, int64
     }
     if (id < 0) {
         if (!in->name || !*in->name)
-            return fail(qe, ERR_INVALID,
-                        "The \"%1\" attribute value is empty. Set the attribute and try again.",
-                        json_pack("[s]", "Name"));
+            return bind_fail(
+                qe, ERR_INVALID,
+                "The \"%1\" attribute value is empty. Set the attribute and try again.",
+                json_pack("[s]", "Name"));
         struct db_stmt *st;
         if ((e = db_prepare(db,
                             "SELECT COALESCE(MAX(entity_id), 0) + 1, (SELECT COALESCE(MAX("
@@ -660,9 +621,10 @@ static enum err save_tx(struct db *db, struct category_in *in, int64_t id, int64
             return e;
     } else {
         if (in->name && !*in->name)
-            return fail(qe, ERR_INVALID,
-                        "The \"%1\" attribute value is empty. Set the attribute and try again.",
-                        json_pack("[s]", "Name"));
+            return bind_fail(
+                qe, ERR_INVALID,
+                "The \"%1\" attribute value is empty. Set the attribute and try again.",
+                json_pack("[s]", "Name"));
         /* the default scope's columns, or only the global ones when a store view is addressed */
         bool scoped = store > 0;
         struct db_stmt *st;
@@ -742,10 +704,10 @@ static enum err move_tx(struct db *db, int64_t id, int64_t parent_id, int64_t af
         return no_such(qe, parent_id);
     size_t cl = strlen(c.path);
     if (parent_id == id || (strncmp(p.path, c.path, cl) == 0 && p.path[cl] == '/'))
-        return fail(qe, ERR_INVALID,
-                    "Operation do not allow to move a parent category to any of children "
-                    "category",
-                    NULL);
+        return bind_fail(qe, ERR_INVALID,
+                         "Operation do not allow to move a parent category to any of children "
+                         "category",
+                         NULL);
     int64_t pos = 1;
     if (after_id > 0) {
         struct cat_row after;
@@ -817,8 +779,8 @@ enum err category_delete(struct db *db, int64_t id, struct query_error *qe)
     if (!found || id == 1)
         return no_such(qe, id);
     if (c.level <= 1)
-        return fail(qe, ERR_INVALID, "Cannot delete category with id %1",
-                    json_pack("[I]", (json_int_t)id));
+        return bind_fail(qe, ERR_INVALID, "Cannot delete category with id %1",
+                         json_pack("[I]", (json_int_t)id));
     if ((e = db_begin(db)))
         return e;
     char like[530];

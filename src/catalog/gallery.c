@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "media/image.h"
+#include "query/bind.h"
 
 #define MSG_CONTENT_INVALID "The image content is invalid. Verify the content and try again."
 #define MSG_NO_IMAGE_ID "No image with the provided ID was found. Verify the ID and try again."
@@ -51,130 +52,6 @@ void gallery_txn_settle(struct gallery_txn *t, bool committed)
 
 /* --- binding an entry (reference 5.2: snake_case or camelCase keys) --- */
 
-static enum err fail(struct query_error *qe, enum err code, const char *message, json_t *params)
-{
-    qe->code = code;
-    qe->message = message;
-    qe->params = params;
-    return code;
-}
-
-static const char *snake(struct arena *a, const char *key)
-{
-    size_t n = strlen(key);
-    char *out = arena_alloc(a, 2 * n + 1), *w = out;
-    for (size_t i = 0; i < n; i++) {
-        char c = key[i];
-        if (c >= 'A' && c <= 'Z') {
-            if (i)
-                *w++ = '_';
-            *w++ = (char)(c + 32);
-        } else {
-            *w++ = c;
-        }
-    }
-    *w = '\0';
-    return out;
-}
-
-static enum err unknown_key(struct arena *a, struct query_error *qe, const char *key)
-{
-    const char *s = snake(a, key);
-    char *out = arena_alloc(a, strlen(s) + 1);
-    size_t n = 0;
-    bool up = true;
-    for (const char *p = s; *p; p++) {
-        if (*p == '_') {
-            up = true;
-            continue;
-        }
-        out[n++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
-        up = false;
-    }
-    out[n] = '\0';
-    return fail(qe, ERR_FIELD_NOT_SUPPORTED, NULL, json_pack("{s:s}", "fieldName", out));
-}
-
-static const char *value_text(struct arena *a, json_t *v)
-{
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (json_is_integer(v))
-        return arena_printf(a, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    if (json_is_real(v))
-        return arena_printf(a, "%.17g", json_real_value(v));
-    if (json_is_true(v))
-        return "true";
-    if (json_is_false(v))
-        return "false";
-    return json_is_array(v) ? "Array" : "Object";
-}
-
-static enum err type_error(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                           const char *type)
-{
-    return fail(qe, ERR_INVALID_TYPE,
-                arena_printf(a,
-                             "Error occurred during \"%s\" processing. The \"%s\" value's type is "
-                             "invalid. The \"%s\" type was expected. Verify and try again.",
-                             field, value_text(a, v), type),
-                NULL);
-}
-
-static enum err as_int(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                       int64_t *out)
-{
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v);
-        return ERR_OK;
-    }
-    if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
-        fabs(json_real_value(v)) < 9e15) {
-        *out = (int64_t)json_real_value(v);
-        return ERR_OK;
-    }
-    if (json_is_string(v) && str_to_i64(str_trim(str_c(json_string_value(v))), out))
-        return ERR_OK;
-    if (json_is_boolean(v)) {
-        *out = json_is_true(v);
-        return ERR_OK;
-    }
-    return type_error(a, qe, field, v, "int");
-}
-
-static enum err as_string(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                          const char **out)
-{
-    if (json_is_string(v) || json_is_number(v)) {
-        *out = value_text(a, v);
-        return ERR_OK;
-    }
-    if (json_is_boolean(v)) {
-        *out = json_is_true(v) ? "1" : "";
-        return ERR_OK;
-    }
-    return type_error(a, qe, field, v, "string");
-}
-
-static enum err as_bool(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                        bool *out)
-{
-    if (json_is_boolean(v)) {
-        *out = json_is_true(v);
-        return ERR_OK;
-    }
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v) != 0;
-        return ERR_OK;
-    }
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        *out = strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0;
-        return ERR_OK;
-    }
-    return type_error(a, qe, field, v, "bool");
-}
-
 struct entry_in {
     bool has_id, has_media_type, has_label, has_position, has_disabled, has_types, has_content;
     int64_t id, position;
@@ -190,13 +67,13 @@ static enum err bind_content(struct arena *a, json_t *c, struct entry_in *in,
                              struct query_error *qe)
 {
     if (!json_is_object(c))
-        return type_error(a, qe, "content", c, "object");
+        return bind_type_error(a, qe, "content", c, "object");
     in->has_content = true;
     const char *k;
     json_t *v;
     json_object_foreach(c, k, v)
     {
-        const char *s = snake(a, k);
+        const char *s = bind_snake(a, k);
         enum err e = ERR_OK;
         if (strcmp(s, "base64_encoded_data") == 0) {
             if (json_is_null(v))
@@ -205,21 +82,21 @@ static enum err bind_content(struct arena *a, json_t *c, struct entry_in *in,
                 in->b64 = json_string_value(v);
                 in->b64_len = json_string_length(v);
             } else {
-                e = as_string(a, qe, k, v, &in->b64);
+                e = bind_as_string(a, qe, k, v, &in->b64);
                 in->b64_len = in->b64 ? strlen(in->b64) : 0;
             }
         } else if (strcmp(s, "type") == 0) {
             if (!json_is_null(v))
-                e = as_string(a, qe, k, v, &in->ctype);
+                e = bind_as_string(a, qe, k, v, &in->ctype);
         } else if (strcmp(s, "name") == 0) {
             if (json_is_null(v))
                 continue;
-            e = as_string(a, qe, k, v, &in->cname);
+            e = bind_as_string(a, qe, k, v, &in->cname);
             /* a NUL inside the name is a forbidden character, not the end of it */
             if (!e && json_is_string(v) && strlen(in->cname) != json_string_length(v))
                 in->cname = "/";
         } else {
-            e = unknown_key(a, qe, k);
+            e = bind_unknown_key(a, qe, k);
         }
         if (e)
             return e;
@@ -231,12 +108,12 @@ static enum err bind_entry(struct arena *a, json_t *m, struct entry_in *in, stru
 {
     memset(in, 0, sizeof(*in));
     if (!json_is_object(m))
-        return type_error(a, qe, "media_gallery_entries", m, "object");
+        return bind_type_error(a, qe, "media_gallery_entries", m, "object");
     const char *k;
     json_t *v;
     json_object_foreach(m, k, v)
     {
-        const char *s = snake(a, k);
+        const char *s = bind_snake(a, k);
         enum err e = ERR_OK;
         if (json_is_null(v)) {
             if (strcmp(s, "label") == 0)
@@ -244,27 +121,27 @@ static enum err bind_entry(struct arena *a, json_t *m, struct entry_in *in, stru
             continue;
         }
         if (strcmp(s, "id") == 0) {
-            e = as_int(a, qe, k, v, &in->id);
+            e = bind_as_int(a, qe, k, v, &in->id);
             in->has_id = true;
         } else if (strcmp(s, "media_type") == 0) {
-            e = as_string(a, qe, k, v, &in->media_type);
+            e = bind_as_string(a, qe, k, v, &in->media_type);
             in->has_media_type = true;
         } else if (strcmp(s, "label") == 0) {
-            e = as_string(a, qe, k, v, &in->label);
+            e = bind_as_string(a, qe, k, v, &in->label);
             in->has_label = true;
         } else if (strcmp(s, "position") == 0) {
-            e = as_int(a, qe, k, v, &in->position);
+            e = bind_as_int(a, qe, k, v, &in->position);
             in->has_position = true;
         } else if (strcmp(s, "disabled") == 0) {
-            e = as_bool(a, qe, k, v, &in->disabled);
+            e = bind_as_bool(a, qe, k, v, &in->disabled);
             in->has_disabled = true;
         } else if (strcmp(s, "file") == 0) {
-            e = as_string(a, qe, k, v, &in->file);
+            e = bind_as_string(a, qe, k, v, &in->file);
             if (!e && !*in->file)
                 in->file = NULL;
         } else if (strcmp(s, "types") == 0) {
             if (!json_is_array(v))
-                return type_error(a, qe, k, v, "string[]");
+                return bind_type_error(a, qe, k, v, "string[]");
             struct buf types;
             buf_init(&types, a, 64);
             size_t j;
@@ -272,10 +149,10 @@ static enum err bind_entry(struct arena *a, json_t *m, struct entry_in *in, stru
             json_array_foreach(v, j, t)
             {
                 const char *ts;
-                if ((e = as_string(a, qe, "types", t, &ts)))
+                if ((e = bind_as_string(a, qe, "types", t, &ts)))
                     return e;
                 if (strchr(ts, ','))
-                    return type_error(a, qe, "types", t, "string");
+                    return bind_type_error(a, qe, "types", t, "string");
                 if (types.len)
                     buf_add_ch(&types, ',');
                 buf_add_c(&types, ts);
@@ -285,7 +162,7 @@ static enum err bind_entry(struct arena *a, json_t *m, struct entry_in *in, stru
         } else if (strcmp(s, "content") == 0) {
             e = bind_content(a, v, in, qe);
         } else if (strcmp(s, "extension_attributes") != 0) {
-            e = unknown_key(a, qe, k);
+            e = bind_unknown_key(a, qe, k);
         }
         if (e)
             return e;
@@ -306,12 +183,13 @@ static enum err check_content(struct arena *a, const struct entry_in *in, struct
 {
     enum image_problem p = image_upload_check(a, in->b64, in->b64_len, in->ctype, in->cname, up);
     if (p == IMAGE_TOO_BIG)
-        return fail(qe, ERR_INVALID, image_problem_message(p),
-                    json_pack("[I]", (json_int_t)IMAGE_MAX_BYTES));
+        return bind_fail(qe, ERR_INVALID, image_problem_message(p),
+                         json_pack("[I]", (json_int_t)IMAGE_MAX_BYTES));
     if (p == IMAGE_NAME_LONG)
-        return fail(qe, ERR_INVALID, image_problem_message(p), json_pack("[i]", IMAGE_NAME_MAX));
+        return bind_fail(qe, ERR_INVALID, image_problem_message(p),
+                         json_pack("[i]", IMAGE_NAME_MAX));
     if (p != IMAGE_OK)
-        return fail(qe, ERR_INVALID, image_problem_message(p), NULL);
+        return bind_fail(qe, ERR_INVALID, image_problem_message(p), NULL);
     return ERR_OK;
 }
 
@@ -320,7 +198,7 @@ static enum err store_upload(struct arena *a, const struct image_upload *up, str
                              const char **rel, struct query_error *qe)
 {
     if (!t || !t->root)
-        return fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
+        return bind_fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
     const char *abs;
     enum err e = image_store(a, t->root, up, rel, &abs);
     if (e) {
@@ -616,7 +494,7 @@ enum err gallery_save_entries(struct db *db, struct arena *a, int64_t product_id
                               json_t *entries, struct gallery_txn *t, struct query_error *qe)
 {
     if (!json_is_array(entries))
-        return type_error(a, qe, "media_gallery_entries", entries, "array");
+        return bind_type_error(a, qe, "media_gallery_entries", entries, "array");
     size_t n = json_array_size(entries);
     struct entry_in *in = arena_calloc(a, n ? n : 1, sizeof(*in));
     struct image_upload *ups = arena_calloc(a, n ? n : 1, sizeof(*ups));
@@ -626,7 +504,7 @@ enum err gallery_save_entries(struct db *db, struct arena *a, int64_t product_id
         if (e)
             return e;
         if (!in[i].has_content && !in[i].file && !in[i].has_id)
-            return fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
+            return bind_fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
         if (in[i].has_content && (e = check_content(a, &in[i], &ups[i], qe)))
             return e;
     }
@@ -677,7 +555,7 @@ enum err gallery_save_entries(struct db *db, struct arena *a, int64_t product_id
         } else {
             /* an id that is not the product's is a new entry, as Magento treats it */
             if (!file)
-                return fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
+                return bind_fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
             int64_t id;
             e = insert_entry(db, product_id, &in[i], file, &id);
         }
@@ -779,8 +657,8 @@ enum err gallery_entry_json(struct db *db, struct str sku, struct str entry_id, 
     int64_t pid, id = 0;
     enum err e = product_id(db, sku, &pid);
     if (e == ERR_PRODUCT_NOT_FOUND)
-        return fail(qe, ERR_NO_SUCH_ENTITY, "The product doesn't exist. Verify and try again.",
-                    NULL);
+        return bind_fail(qe, ERR_NO_SUCH_ENTITY, "The product doesn't exist. Verify and try again.",
+                         NULL);
     if (e)
         return e;
     bool row = false;
@@ -798,7 +676,8 @@ enum err gallery_entry_json(struct db *db, struct str sku, struct str entry_id, 
             return e;
     }
     if (!row)
-        return fail(qe, ERR_NO_SUCH_ENTITY, "The image doesn't exist. Verify and try again.", NULL);
+        return bind_fail(qe, ERR_NO_SUCH_ENTITY, "The image doesn't exist. Verify and try again.",
+                         NULL);
     entry_json(st, out);
     db_done(st);
     return ERR_OK;
@@ -832,7 +711,7 @@ enum err gallery_create_tx(struct db *db, struct arena *a, struct str sku, int64
         return e;
     /* GalleryManagement::create checks the content before it looks for the product */
     if (!in.has_content)
-        return fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
+        return bind_fail(qe, ERR_INVALID, MSG_CONTENT_INVALID, NULL);
     struct image_upload up;
     if ((e = check_content(a, &in, &up, qe)))
         return e;
@@ -872,7 +751,7 @@ enum err gallery_update_tx(struct db *db, struct arena *a, struct str sku, int64
     if ((e = entry_file(db, a, pid, id, &old_file, &found)))
         return e;
     if (!found)
-        return fail(qe, ERR_NO_SUCH_ENTITY, MSG_NO_IMAGE_ID, NULL);
+        return bind_fail(qe, ERR_NO_SUCH_ENTITY, MSG_NO_IMAGE_ID, NULL);
     const char *file = in.file;
     if (in.has_content && (e = store_content(a, &in, t, &file, qe)))
         return e;
@@ -900,7 +779,7 @@ enum err gallery_remove_tx(struct db *db, struct arena *a, struct str sku, int64
     if ((e = entry_file(db, a, pid, entry_id, &file, &found)))
         return e;
     if (!found)
-        return fail(qe, ERR_NO_SUCH_ENTITY, MSG_NO_IMAGE_ID, NULL);
+        return bind_fail(qe, ERR_NO_SUCH_ENTITY, MSG_NO_IMAGE_ID, NULL);
     if ((e = run2(db, "DELETE FROM catalog_product_media WHERE value_id = $1 AND product_id = $2",
                   entry_id, pid)) ||
         (e = maybe_orphan(db, t, file)) || (e = sync_roles(db, a, pid, store_id)))

@@ -10,6 +10,7 @@
 #include "catalog/cache.h"
 #include "catalog/gallery.h"
 #include "core/clock.h"
+#include "query/bind.h"
 
 /* --- the searchCriteria whitelist --- */
 
@@ -449,98 +450,6 @@ enum err product_json_sku(struct db *db, struct str sku, int64_t store_id, int f
 
 /* --- binding a product body (reference section 5.2) --- */
 
-static enum err fail(struct query_error *qe, enum err code, const char *message, json_t *params)
-{
-    qe->code = code;
-    qe->message = message;
-    qe->params = params;
-    return code;
-}
-
-/* is_active / isActive -> is_active (Magento maps both spellings to one accessor) */
-static const char *snake(struct arena *a, const char *key)
-{
-    size_t n = strlen(key);
-    char *out = arena_alloc(a, 2 * n + 1), *w = out;
-    for (size_t i = 0; i < n; i++) {
-        char c = key[i];
-        if (c >= 'A' && c <= 'Z') {
-            if (i)
-                *w++ = '_';
-            *w++ = (char)(c + 32);
-        } else {
-            *w++ = c;
-        }
-    }
-    *w = '\0';
-    return out;
-}
-
-static enum err unknown_key(struct arena *a, struct query_error *qe, const char *key)
-{
-    const char *s = snake(a, key);
-    char *out = arena_alloc(a, strlen(s) + 1);
-    size_t n = 0;
-    bool up = true;
-    for (const char *p = s; *p; p++) {
-        if (*p == '_') {
-            up = true;
-            continue;
-        }
-        out[n++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
-        up = false;
-    }
-    out[n] = '\0';
-    return fail(qe, ERR_FIELD_NOT_SUPPORTED, NULL, json_pack("{s:s}", "fieldName", out));
-}
-
-static const char *value_text(struct arena *a, json_t *v)
-{
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (json_is_integer(v))
-        return arena_printf(a, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    if (json_is_real(v))
-        return arena_printf(a, "%.17g", json_real_value(v));
-    if (json_is_true(v))
-        return "true";
-    if (json_is_false(v))
-        return "false";
-    return json_is_array(v) ? "Array" : "Object";
-}
-
-static enum err type_error(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                           const char *type)
-{
-    return fail(qe, ERR_INVALID_TYPE,
-                arena_printf(a,
-                             "Error occurred during \"%s\" processing. The \"%s\" value's type is "
-                             "invalid. The \"%s\" type was expected. Verify and try again.",
-                             field, value_text(a, v), type),
-                NULL);
-}
-
-static enum err as_int(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                       int64_t *out)
-{
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v);
-        return ERR_OK;
-    }
-    if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
-        fabs(json_real_value(v)) < 9e15) {
-        *out = (int64_t)json_real_value(v);
-        return ERR_OK;
-    }
-    if (json_is_string(v) && str_to_i64(str_trim(str_c(json_string_value(v))), out))
-        return ERR_OK;
-    if (json_is_boolean(v)) {
-        *out = json_is_true(v);
-        return ERR_OK;
-    }
-    return type_error(a, qe, field, v, "int");
-}
-
 static enum err as_float(struct arena *a, struct query_error *qe, const char *field, json_t *v,
                          double *out)
 {
@@ -557,40 +466,7 @@ static enum err as_float(struct arena *a, struct query_error *qe, const char *fi
             return ERR_OK;
         }
     }
-    return type_error(a, qe, field, v, "float");
-}
-
-static enum err as_string(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                          const char **out)
-{
-    if (json_is_string(v) || json_is_number(v)) {
-        *out = value_text(a, v);
-        return ERR_OK;
-    }
-    if (json_is_boolean(v)) {
-        *out = json_is_true(v) ? "1" : "";
-        return ERR_OK;
-    }
-    return type_error(a, qe, field, v, "string");
-}
-
-static enum err as_bool(struct arena *a, struct query_error *qe, const char *field, json_t *v,
-                        bool *out)
-{
-    if (json_is_boolean(v)) {
-        *out = json_is_true(v);
-        return ERR_OK;
-    }
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v) != 0;
-        return ERR_OK;
-    }
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        *out = strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0;
-        return ERR_OK;
-    }
-    return type_error(a, qe, field, v, "bool");
+    return bind_type_error(a, qe, field, v, "float");
 }
 
 struct product_in {
@@ -608,54 +484,54 @@ static enum err bind_extension(struct arena *a, json_t *ext, struct product_in *
                                struct query_error *qe)
 {
     if (!json_is_object(ext))
-        return type_error(a, qe, "extension_attributes", ext, "object");
+        return bind_type_error(a, qe, "extension_attributes", ext, "object");
     const char *key;
     json_t *v;
     json_object_foreach(ext, key, v)
     {
-        const char *k = snake(a, key);
+        const char *k = bind_snake(a, key);
         if (json_is_null(v))
             continue;
         if (strcmp(k, "website_ids") == 0) {
             if (!json_is_array(v))
-                return type_error(a, qe, "website_ids", v, "int[]");
+                return bind_type_error(a, qe, "website_ids", v, "int[]");
             size_t i;
             json_t *w;
             json_array_foreach(v, i, w)
             {
                 int64_t id;
-                enum err e = as_int(a, qe, "website_ids", w, &id);
+                enum err e = bind_as_int(a, qe, "website_ids", w, &id);
                 if (e)
                     return e;
             }
             in->websites = v;
         } else if (strcmp(k, "category_links") == 0) {
             if (!json_is_array(v))
-                return type_error(a, qe, "category_links", v, "array");
+                return bind_type_error(a, qe, "category_links", v, "array");
             size_t i;
             json_t *l;
             json_array_foreach(v, i, l)
             {
                 if (!json_is_object(l))
-                    return type_error(a, qe, "category_links", l, "object");
+                    return bind_type_error(a, qe, "category_links", l, "object");
                 const char *lk;
                 json_t *lv;
                 json_object_foreach(l, lk, lv)
                 {
-                    const char *s = snake(a, lk);
+                    const char *s = bind_snake(a, lk);
                     int64_t x;
                     if (strcmp(s, "position") != 0 && strcmp(s, "category_id") != 0 &&
                         strcmp(s, "extension_attributes") != 0)
-                        return unknown_key(a, qe, lk);
+                        return bind_unknown_key(a, qe, lk);
                     if (strcmp(s, "extension_attributes") != 0 && !json_is_null(lv)) {
-                        enum err e = as_int(a, qe, s, lv, &x);
+                        enum err e = bind_as_int(a, qe, s, lv, &x);
                         if (e)
                             return e;
                     }
                 }
                 if (!json_object_get(l, "category_id") && !json_object_get(l, "categoryId"))
-                    return fail(qe, ERR_REQUIRED_FIELD, NULL,
-                                json_pack("{s:s}", "fieldName", "category_id"));
+                    return bind_fail(qe, ERR_REQUIRED_FIELD, NULL,
+                                     json_pack("{s:s}", "fieldName", "category_id"));
             }
             in->category_links = v;
         } else if (strcmp(k, "stock_item") == 0) {
@@ -664,7 +540,7 @@ static enum err bind_extension(struct arena *a, json_t *ext, struct product_in *
                 return e;
             in->stock = v;
         } else {
-            return unknown_key(a, qe, key);
+            return bind_unknown_key(a, qe, key);
         }
     }
     return ERR_OK;
@@ -679,7 +555,7 @@ static enum err bind_product(struct arena *a, json_t *p, struct product_in *in,
     enum err e = ERR_OK;
     json_object_foreach(p, key, v)
     {
-        const char *k = snake(a, key);
+        const char *k = bind_snake(a, key);
         if (json_is_null(v)) {
             if (strcmp(k, "weight") == 0) {
                 in->has_weight = true;
@@ -688,24 +564,24 @@ static enum err bind_product(struct arena *a, json_t *p, struct product_in *in,
             continue;
         }
         if (strcmp(k, "sku") == 0) {
-            e = as_string(a, qe, "sku", v, &in->sku);
+            e = bind_as_string(a, qe, "sku", v, &in->sku);
         } else if (strcmp(k, "name") == 0) {
-            e = as_string(a, qe, "name", v, &in->name);
+            e = bind_as_string(a, qe, "name", v, &in->name);
             in->has_name = true;
         } else if (strcmp(k, "attribute_set_id") == 0) {
-            e = as_int(a, qe, key, v, &in->attribute_set_id);
+            e = bind_as_int(a, qe, key, v, &in->attribute_set_id);
             in->has_set = true;
         } else if (strcmp(k, "price") == 0) {
             e = as_float(a, qe, key, v, &in->price);
             in->has_price = true;
         } else if (strcmp(k, "status") == 0) {
-            e = as_int(a, qe, key, v, &in->status);
+            e = bind_as_int(a, qe, key, v, &in->status);
             in->has_status = true;
         } else if (strcmp(k, "visibility") == 0) {
-            e = as_int(a, qe, key, v, &in->visibility);
+            e = bind_as_int(a, qe, key, v, &in->visibility);
             in->has_visibility = true;
         } else if (strcmp(k, "type_id") == 0) {
-            e = as_string(a, qe, key, v, &in->type_id);
+            e = bind_as_string(a, qe, key, v, &in->type_id);
             in->has_type = true;
         } else if (strcmp(k, "weight") == 0) {
             e = as_float(a, qe, key, v, &in->weight);
@@ -716,39 +592,39 @@ static enum err bind_product(struct arena *a, json_t *p, struct product_in *in,
             int64_t x;
             const char *s;
             bool is_id = strcmp(k, "id") == 0;
-            e = is_id ? as_int(a, qe, k, v, &x) : as_string(a, qe, k, v, &s);
+            e = is_id ? bind_as_int(a, qe, k, v, &x) : bind_as_string(a, qe, k, v, &s);
         } else if (strcmp(k, "extension_attributes") == 0) {
             e = bind_extension(a, v, in, qe);
         } else if (strcmp(k, "custom_attributes") == 0) {
             if (!json_is_array(v) && !json_is_object(v))
-                e = type_error(a, qe, key, v, "array");
+                e = bind_type_error(a, qe, key, v, "array");
             in->custom = v;
         } else if (strcmp(k, "tier_prices") == 0) {
             if (!json_is_array(v))
-                e = type_error(a, qe, key, v, "array");
+                e = bind_type_error(a, qe, key, v, "array");
             in->tier = v;
         } else if (strcmp(k, "media_gallery_entries") == 0) {
             if (!json_is_array(v))
-                e = type_error(a, qe, key, v, "array");
+                e = bind_type_error(a, qe, key, v, "array");
             in->media = v;
         } else if (strcmp(k, "product_links") == 0 || strcmp(k, "options") == 0) {
             /* links and custom options are not stored yet: accepted only when empty */
             if (!json_is_array(v))
-                e = type_error(a, qe, key, v, "array");
+                e = bind_type_error(a, qe, key, v, "array");
             else if (json_array_size(v))
-                e = unknown_key(a, qe, key);
+                e = bind_unknown_key(a, qe, key);
         } else {
-            e = unknown_key(a, qe, key);
+            e = bind_unknown_key(a, qe, key);
         }
         if (e)
             return e;
     }
     if (in->has_status && in->status != 1 && in->status != 2)
-        return fail(qe, ERR_INVALID, "Invalid attribute value for \"%1\": %2",
-                    json_pack("[sI]", "status", (json_int_t)in->status));
+        return bind_fail(qe, ERR_INVALID, "Invalid attribute value for \"%1\": %2",
+                         json_pack("[sI]", "status", (json_int_t)in->status));
     if (in->has_visibility && (in->visibility < 1 || in->visibility > 4))
-        return fail(qe, ERR_INVALID, "Invalid attribute value for \"%1\": %2",
-                    json_pack("[sI]", "visibility", (json_int_t)in->visibility));
+        return bind_fail(qe, ERR_INVALID, "Invalid attribute value for \"%1\": %2",
+                         json_pack("[sI]", "visibility", (json_int_t)in->visibility));
     if (in->has_type) {
         static const char *const types[] = {"simple", "virtual", "configurable",
                                             "bundle", "grouped", "downloadable"};
@@ -756,8 +632,8 @@ static enum err bind_product(struct arena *a, json_t *p, struct product_in *in,
         for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
             ok = ok || strcmp(in->type_id, types[i]) == 0;
         if (!ok)
-            return fail(qe, ERR_INVALID, "Invalid attribute value for \"%1\": %2",
-                        json_pack("[ss]", "type_id", in->type_id));
+            return bind_fail(qe, ERR_INVALID, "Invalid attribute value for \"%1\": %2",
+                             json_pack("[ss]", "type_id", in->type_id));
     }
     return ERR_OK;
 }
@@ -880,17 +756,19 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, int64_t 
         } else {
             json_t *item = json_array_get(custom, i);
             if (!json_is_object(item) || json_object_size(item) == 0)
-                return fail(qe, ERR_INVALID, "There is an empty custom attribute specified.", NULL);
+                return bind_fail(qe, ERR_INVALID, "There is an empty custom attribute specified.",
+                                 NULL);
             json_t *c = json_object_get(item, "attribute_code");
             if (!c)
                 c = json_object_get(item, "attributeCode");
             if (!json_is_string(c) || !json_string_length(c))
-                return fail(qe, ERR_INVALID,
-                            "A custom attribute is specified without an attribute code.", NULL);
+                return bind_fail(qe, ERR_INVALID,
+                                 "A custom attribute is specified without an attribute code.",
+                                 NULL);
             code = json_string_value(c);
             if (!json_object_get(item, "value"))
-                return fail(qe, ERR_INVALID, "Value is not set for attribute code \"%1\"",
-                            json_pack("[s]", code));
+                return bind_fail(qe, ERR_INVALID, "Value is not set for attribute code \"%1\"",
+                                 json_pack("[s]", code));
             value = json_object_get(item, "value");
         }
         if (strcmp(code, "category_ids") == 0) {
@@ -900,7 +778,7 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, int64_t 
                 json_incref(value);
             if (!json_is_array(value)) {
                 json_decref(value);
-                return type_error(a, qe, "category_ids", value, "array");
+                return bind_type_error(a, qe, "category_ids", value, "array");
             }
             json_decref(*category_ids);
             *category_ids = value;
@@ -914,7 +792,7 @@ static enum err save_custom(struct db *db, struct arena *a, int64_t id, int64_t 
         if (scope < 0 || !is_custom)
             continue; /* Magento ignores attributes outside the product's set */
         const char *text = NULL;
-        if (!json_is_null(value) && (e = as_string(a, qe, code, value, &text)))
+        if (!json_is_null(value) && (e = bind_as_string(a, qe, code, value, &text)))
             return e;
         e = put_value(db, id, scope == 0 ? store_id : 0, code, text);
         if (e)
@@ -934,22 +812,22 @@ static enum err save_tier(struct db *db, struct arena *a, int64_t id, json_t *ti
         if (e)
             return e;
         if (!json_is_object(t))
-            return type_error(a, qe, "tier_prices", t, "object");
+            return bind_type_error(a, qe, "tier_prices", t, "object");
         int64_t group = 32000;
         double qty = 1, value = 0;
         const char *k;
         json_t *v;
         json_object_foreach(t, k, v)
         {
-            const char *s = snake(a, k);
+            const char *s = bind_snake(a, k);
             if (strcmp(s, "customer_group_id") == 0)
-                e = as_int(a, qe, k, v, &group);
+                e = bind_as_int(a, qe, k, v, &group);
             else if (strcmp(s, "qty") == 0)
                 e = as_float(a, qe, k, v, &qty);
             else if (strcmp(s, "value") == 0)
                 e = as_float(a, qe, k, v, &value);
             else if (strcmp(s, "extension_attributes") != 0)
-                e = unknown_key(a, qe, k);
+                e = bind_unknown_key(a, qe, k);
             if (e)
                 return e;
         }
@@ -972,7 +850,7 @@ static enum err save_tier(struct db *db, struct arena *a, int64_t id, json_t *ti
 static enum err bind_stock(struct arena *a, json_t *obj, struct query_error *qe)
 {
     if (!json_is_object(obj))
-        return type_error(a, qe, "stock_item", obj, "object");
+        return bind_type_error(a, qe, "stock_item", obj, "object");
     static const char *const known[] = {"item_id",
                                         "product_id",
                                         "stock_id",
@@ -1004,12 +882,12 @@ static enum err bind_stock(struct arena *a, json_t *obj, struct query_error *qe)
     json_t *v;
     json_object_foreach(obj, k, v)
     {
-        const char *s = snake(a, k);
+        const char *s = bind_snake(a, k);
         bool ok = false;
         for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && !ok; i++)
             ok = strcmp(s, known[i]) == 0;
         if (!ok)
-            return unknown_key(a, qe, k);
+            return bind_unknown_key(a, qe, k);
         if (json_is_null(v))
             continue;
         double d;
@@ -1020,7 +898,7 @@ static enum err bind_stock(struct arena *a, json_t *obj, struct query_error *qe)
             e = as_float(a, qe, k, v, &d);
         else if (strcmp(s, "is_in_stock") == 0 || strcmp(s, "is_qty_decimal") == 0 ||
                  strcmp(s, "manage_stock") == 0)
-            e = as_bool(a, qe, k, v, &b);
+            e = bind_as_bool(a, qe, k, v, &b);
         if (e)
             return e;
     }
@@ -1087,12 +965,12 @@ static enum err save_stock(struct db *db, struct arena *a, int64_t id, json_t *o
             db_bind_text(st, idx, str_c(arena_printf(a, "%.17g", d)));
         } else if (cols[i].kind == 1) {
             bool b = false;
-            if ((e = as_bool(a, qe, cols[i].key, v, &b)))
+            if ((e = bind_as_bool(a, qe, cols[i].key, v, &b)))
                 return e;
             db_bind_i64(st, idx, b);
         } else {
             int64_t n = 0;
-            if ((e = as_int(a, qe, cols[i].key, v, &n)))
+            if ((e = bind_as_int(a, qe, cols[i].key, v, &n)))
                 return e;
             db_bind_i64(st, idx, n);
         }
@@ -1124,13 +1002,15 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
         db_done(st);
     } else {
         if (!in->has_name || !*in->name)
-            return fail(qe, ERR_INVALID,
-                        "The \"%1\" attribute value is empty. Set the attribute and try again.",
-                        json_pack("[s]", "name"));
+            return bind_fail(
+                qe, ERR_INVALID,
+                "The \"%1\" attribute value is empty. Set the attribute and try again.",
+                json_pack("[s]", "name"));
         if (!in->has_price)
-            return fail(qe, ERR_INVALID,
-                        "The \"%1\" attribute value is empty. Set the attribute and try again.",
-                        json_pack("[s]", "price"));
+            return bind_fail(
+                qe, ERR_INVALID,
+                "The \"%1\" attribute value is empty. Set the attribute and try again.",
+                json_pack("[s]", "price"));
         if ((e = db_prepare(db,
                             "INSERT INTO catalog_product (sku, name, attribute_set_id, price,"
                             " status, visibility, type_id, weight, created_at, updated_at)"
@@ -1172,9 +1052,9 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
         if ((e = db_next(st, &row)))
             return e;
         if (!row)
-            return fail(qe, ERR_NO_SUCH_ENTITY, NULL,
-                        json_pack("{s:s,s:I}", "fieldName", "attributeSetId", "fieldValue",
-                                  (json_int_t)in->attribute_set_id));
+            return bind_fail(qe, ERR_NO_SUCH_ENTITY, NULL,
+                             json_pack("{s:s,s:I}", "fieldName", "attributeSetId", "fieldValue",
+                                       (json_int_t)in->attribute_set_id));
         db_done(st);
     }
     /* global columns; name/status/visibility go to the store view when one is addressed */
@@ -1239,9 +1119,9 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
         e = save_categories(db, *id, in->category_links, category_ids);
     json_decref(category_ids);
     if (e == ERR_NO_SUCH_ENTITY)
-        return fail(qe, ERR_INVALID,
-                    "Could not save product \"%1\" with position %2 to category %3",
-                    json_pack("[Iss]", (json_int_t)*id, "-", "-"));
+        return bind_fail(qe, ERR_INVALID,
+                         "Could not save product \"%1\" with position %2 to category %3",
+                         json_pack("[Iss]", (json_int_t)*id, "-", "-"));
     if (e)
         return e;
     if (in->websites) {
@@ -1252,7 +1132,7 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
         json_array_foreach(in->websites, i, w)
         {
             int64_t wid = 0;
-            as_int(a, qe, "website_ids", w, &wid);
+            bind_as_int(a, qe, "website_ids", w, &wid);
             if ((e = db_prepare(db,
                                 "SELECT 1 FROM store_website WHERE website_id = $1 AND"
                                 " website_id > 0",
@@ -1263,9 +1143,9 @@ static enum err save_in_txn(struct db *db, struct product_in *in, int64_t store_
             if ((e = db_next(st, &row)))
                 return e;
             if (!row)
-                return fail(qe, ERR_NO_SUCH_ENTITY, NULL,
-                            json_pack("{s:s,s:I}", "fieldName", "website_id", "fieldValue",
-                                      (json_int_t)wid));
+                return bind_fail(qe, ERR_NO_SUCH_ENTITY, NULL,
+                                 json_pack("{s:s,s:I}", "fieldName", "website_id", "fieldValue",
+                                           (json_int_t)wid));
             db_done(st);
             if ((e = run1(db,
                           "INSERT INTO catalog_product_website (product_id, website_id) VALUES"
@@ -1287,7 +1167,7 @@ enum err product_validate(struct arena *a, json_t *product, struct query_error *
 {
     memset(qe, 0, sizeof(*qe));
     if (!json_is_object(product))
-        return type_error(a, qe, "product", product, "object");
+        return bind_type_error(a, qe, "product", product, "object");
     struct product_in in;
     return bind_product(a, product, &in, qe);
 }
@@ -1303,15 +1183,15 @@ enum err product_save_tx(struct db *db, json_t *product, int64_t store_id, struc
 {
     memset(qe, 0, sizeof(*qe));
     if (!json_is_object(product))
-        return type_error(a, qe, "product", product, "object");
+        return bind_type_error(a, qe, "product", product, "object");
     struct product_in in;
     enum err e = bind_product(a, product, &in, qe);
     if (e)
         return e;
     if (!in.sku || !*in.sku)
-        return fail(qe, ERR_REQUIRED_FIELD, NULL, json_pack("{s:s}", "fieldName", "sku"));
+        return bind_fail(qe, ERR_REQUIRED_FIELD, NULL, json_pack("{s:s}", "fieldName", "sku"));
     if (strlen(in.sku) > PRODUCT_SKU_MAX)
-        return fail(qe, ERR_INVALID, "SKU length should be 64 characters maximum.", NULL);
+        return bind_fail(qe, ERR_INVALID, "SKU length should be 64 characters maximum.", NULL);
     return save_in_txn(db, &in, store_id, a, id, qe, media);
 }
 
