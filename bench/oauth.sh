@@ -352,6 +352,16 @@ for round in $(seq "$rounds"); do
 done
 
 names=(nginx nginx-pool signed int-bearer admin-bearer)
+# storegate stops here (SIGTERM, as a service manager stops it), so that its nonce journal logs its
+# own counters for the whole run: nonces a sync, the wait from submission to sync, a sync's time.
+kill -TERM -- "-$sg_pid" 2>/dev/null || true
+wait "$sg_pid" 2>/dev/null || true
+left=()
+for pid in "${groups[@]}"; do
+    [ "$pid" = "$sg_pid" ] || left+=("$pid")
+done
+groups=(${left[@]+"${left[@]}"})
+journal=$(grep -o 'nonce journal: [0-9].*' "$tmp/storegate.log" | tail -n 1 || true)
 nonces=$("$python" "$root/bench/nonce_count.py" "$tmp/var/storegate.db" 2>/dev/null || echo "?")
 
 best() { # NAME: the round file with the most requests/s
@@ -402,6 +412,7 @@ report() {
         printf '%-13s %-11s %10s %10s %8s %8s %10s\n' signed "$r" "$c" "$u" "$x" "$s" "$p"
     done <"$pool_log"
     echo "nonces stored at the end: $nonces"
+    echo "${journal:-nonce journal: no counters logged}"
     echo
     for name in "${names[@]}"; do
         printf '%-14s %10s requests/s  p50 %s us  p99 %s us\n' "$name:" "${best_rps[$name]}" \

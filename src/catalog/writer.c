@@ -122,6 +122,7 @@ static void commit_batch(struct catalog_writer *w, struct catalog_job *batch)
 static void *writer_main(void *arg)
 {
     struct catalog_writer *w = arg;
+    pthread_setname_np(pthread_self(), "sg-catalog-wr");
     pthread_mutex_lock(&w->lock);
     for (;;) {
         while (!w->head && !w->stop)

@@ -28,6 +28,7 @@ static struct {
 static void *pool_main(void *unused)
 {
     (void)unused;
+    pthread_setname_np(pthread_self(), "sg-blocking");
     for (;;) {
         pthread_mutex_lock(&pool.lock);
         while (!pool.head && !pool.stop)

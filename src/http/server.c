@@ -166,6 +166,9 @@ static void *worker_main(void *arg)
 {
     struct http_worker *w = arg;
     struct http_server *srv = w->srv;
+    char name[16];
+    snprintf(name, sizeof(name), "sg-worker-%d", w->index);
+    pthread_setname_np(pthread_self(), name);
     h2o_evloop_t *loop = h2o_evloop_create();
     h2o_context_init(&w->ctx, loop, &srv->globalconf);
     w->accept_ctx.ctx = &w->ctx;

@@ -69,6 +69,7 @@ void cleanup_once(struct db *db, struct store_config *config)
 static void *cleanup_main(void *arg)
 {
     struct cleanup *c = arg;
+    pthread_setname_np(pthread_self(), "sg-cleanup");
     pthread_mutex_lock(&c->lock);
     while (!c->stop) {
         struct timespec until;
