@@ -1,9 +1,16 @@
-/* OAuth 1.0a signature base strings and HMACs (see signature.h). */
+/* OAuth 1.0a signature base strings and HMACs (see signature.h).
+ *
+ * HMAC over OpenSSL's low-level SHA-256 and SHA-1 (deprecated in OpenSSL 3.0 in favour of EVP,
+ * still part of every 3.x): their state is a plain struct, so a key made ready once can be copied
+ * per signature and kept in memory of our choosing (the row cache's guarded pages), and their
+ * block functions use the CPU's SHA instructions. EVP contexts can be neither copied without an
+ * allocation nor placed in our memory; OpenSSL 3's HMAC() looks its algorithm up on every call;
+ * libsodium's HMAC-SHA256 is portable C and several times slower per block. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "oauth/signature.h"
 
 #include <sodium.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -371,31 +378,143 @@ enum oauth_method oauth_method_parse(struct str name)
     return OAUTH_METHOD_UNKNOWN;
 }
 
+/* The HMAC key is enc(consumer_secret)&enc(token_secret), streamed into hash_key (when longer
+ * than a block) or into block (when not) without a copy of its own. */
+#define HMAC_BLOCK 64
+
+struct key_sink {
+    enum oauth_method m;
+    size_t len;                      /* the whole key's length */
+    unsigned char block[HMAC_BLOCK]; /* the key itself, when it fits */
+    union {
+        SHA256_CTX sha256;
+        SHA_CTX sha1;
+    } hash; /* the key's hash, when it does not */
+    size_t used;
+};
+
+static size_t enc_len(struct str s)
+{
+    size_t n = s.len;
+    for (size_t i = 0; i < s.len; i++)
+        if (!pct_unreserved((unsigned char)s.p[i]))
+            n += 2;
+    return n;
+}
+
+static void sink_add(struct key_sink *k, const unsigned char *p, size_t len)
+{
+    if (k->len <= HMAC_BLOCK) {
+        memcpy(k->block + k->used, p, len);
+        k->used += len;
+    } else if (k->m == OAUTH_HMAC_SHA256) {
+        SHA256_Update(&k->hash.sha256, p, len);
+    } else {
+        SHA1_Update(&k->hash.sha1, p, len);
+    }
+}
+
+static void sink_encode(struct key_sink *k, struct str s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    unsigned char chunk[HMAC_BLOCK];
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (n + 3 > sizeof(chunk)) {
+            sink_add(k, chunk, n);
+            n = 0;
+        }
+        unsigned char c = (unsigned char)s.p[i];
+        if (pct_unreserved(c)) {
+            chunk[n++] = c;
+        } else {
+            chunk[n++] = '%';
+            chunk[n++] = (unsigned char)hex[c >> 4];
+            chunk[n++] = (unsigned char)hex[c & 15];
+        }
+    }
+    sink_add(k, chunk, n);
+    sodium_memzero(chunk, sizeof(chunk));
+}
+
+void oauth_hmac_key_init(struct oauth_hmac_key *k, enum oauth_method m, struct str consumer_secret,
+                         struct str token_secret)
+{
+    bool sha256 = m == OAUTH_HMAC_SHA256;
+    struct key_sink sink = {.m = sha256 ? OAUTH_HMAC_SHA256 : OAUTH_HMAC_SHA1};
+    sink.len = enc_len(consumer_secret) + 1 + enc_len(token_secret);
+    if (sink.len > HMAC_BLOCK) {
+        if (sha256)
+            SHA256_Init(&sink.hash.sha256);
+        else
+            SHA1_Init(&sink.hash.sha1);
+    }
+    sink_encode(&sink, consumer_secret);
+    sink_add(&sink, (const unsigned char *)"&", 1);
+    sink_encode(&sink, token_secret);
+    if (sink.len > HMAC_BLOCK) {
+        /* a key longer than the block is replaced by its hash (RFC 2104 section 2) */
+        if (sha256)
+            SHA256_Final(sink.block, &sink.hash.sha256);
+        else
+            SHA1_Final(sink.block, &sink.hash.sha1);
+        sink.used = sha256 ? SHA256_DIGEST_LENGTH : SHA_DIGEST_LENGTH;
+    }
+    memset(sink.block + sink.used, 0, HMAC_BLOCK - sink.used);
+    unsigned char pad[HMAC_BLOCK];
+    k->method = sink.m;
+    for (int outer = 0; outer < 2; outer++) {
+        for (size_t i = 0; i < HMAC_BLOCK; i++)
+            pad[i] = sink.block[i] ^ (outer ? 0x5c : 0x36);
+        if (sha256) {
+            SHA256_CTX *c = outer ? &k->u.sha256.outer : &k->u.sha256.inner;
+            SHA256_Init(c);
+            SHA256_Update(c, pad, HMAC_BLOCK);
+        } else {
+            SHA_CTX *c = outer ? &k->u.sha1.outer : &k->u.sha1.inner;
+            SHA1_Init(c);
+            SHA1_Update(c, pad, HMAC_BLOCK);
+        }
+    }
+    sodium_memzero(pad, sizeof(pad));
+    sodium_memzero(&sink, sizeof(sink));
+}
+
+struct str oauth_hmac_sign(struct arena *a, const struct oauth_hmac_key *k, struct str base)
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    size_t mdlen;
+    if (k->method == OAUTH_HMAC_SHA256) {
+        SHA256_CTX c = k->u.sha256.inner;
+        SHA256_Update(&c, base.p, base.len);
+        SHA256_Final(md, &c);
+        c = k->u.sha256.outer;
+        SHA256_Update(&c, md, SHA256_DIGEST_LENGTH);
+        SHA256_Final(md, &c);
+        sodium_memzero(&c, sizeof(c));
+        mdlen = SHA256_DIGEST_LENGTH;
+    } else {
+        SHA_CTX c = k->u.sha1.inner;
+        SHA1_Update(&c, base.p, base.len);
+        SHA1_Final(md, &c);
+        c = k->u.sha1.outer;
+        SHA1_Update(&c, md, SHA_DIGEST_LENGTH);
+        SHA1_Final(md, &c);
+        sodium_memzero(&c, sizeof(c));
+        mdlen = SHA_DIGEST_LENGTH;
+    }
+    char *out = arena_alloc(a, 4 * ((mdlen + 2) / 3) + 1);
+    int n = EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+    sodium_memzero(md, sizeof(md));
+    return (struct str){out, n > 0 ? (size_t)n : 0};
+}
+
 struct str oauth_sign(struct arena *a, enum oauth_method m, struct str consumer_secret,
                       struct str token_secret, struct str base)
 {
-    struct buf key;
-    buf_init(&key, a, (consumer_secret.len + token_secret.len) * 3 + 2);
-    pct_encode(&key, consumer_secret);
-    buf_add_ch(&key, '&');
-    pct_encode(&key, token_secret);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (m == OAUTH_HMAC_SHA256) {
-        /* libsodium's HMAC-SHA256 works in place; OpenSSL 3's HMAC() looks its algorithms up by
-         * name on every call, which showed as a tenth of a signed request's user time. */
-        crypto_auth_hmacsha256_state st;
-        crypto_auth_hmacsha256_init(&st, (const unsigned char *)key.p, key.len);
-        crypto_auth_hmacsha256_update(&st, (const unsigned char *)base.p, base.len);
-        crypto_auth_hmacsha256_final(&st, md);
-        sodium_memzero(&st, sizeof(st));
-        mdlen = crypto_auth_hmacsha256_BYTES;
-    } else {
-        HMAC(EVP_sha1(), key.p, (int)key.len, (const unsigned char *)base.p, base.len, md, &mdlen);
-    }
-    explicit_bzero(key.p, key.len);
-    char *out = arena_alloc(a, 4 * ((mdlen + 2) / 3) + 1);
-    int n = EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
-    explicit_bzero(md, sizeof(md));
-    return (struct str){out, n > 0 ? (size_t)n : 0};
+    struct oauth_hmac_key k;
+    oauth_hmac_key_init(&k, m, consumer_secret, token_secret);
+    struct str out = oauth_hmac_sign(a, &k, base);
+    sodium_memzero(&k, sizeof(k));
+    return out;
 }

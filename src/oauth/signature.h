@@ -8,6 +8,7 @@
 #ifndef SG_OAUTH_SIGNATURE_H
 #define SG_OAUTH_SIGNATURE_H
 
+#include <openssl/sha.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -65,6 +66,27 @@ enum oauth_method oauth_method_parse(struct str name);
 /* Base64 HMAC of base with key enc(consumer_secret)&enc(token_secret). */
 struct str oauth_sign(struct arena *a, enum oauth_method m, struct str consumer_secret,
                       struct str token_secret, struct str base);
+
+/* An HMAC key made ready (RFC 2104): the hash states after the key's inner and outer padded
+ * blocks, so that a signature costs the hashing of the base string alone. It can sign in place of
+ * the secrets it came from: treat it as a secret (wipe it, never log it). */
+struct oauth_hmac_key {
+    enum oauth_method method;
+    union {
+        struct {
+            SHA256_CTX inner, outer;
+        } sha256;
+        struct {
+            SHA_CTX inner, outer;
+        } sha1;
+    } u;
+};
+
+/* The key enc(consumer_secret)&enc(token_secret) for method m; the encoded key itself is wiped. */
+void oauth_hmac_key_init(struct oauth_hmac_key *k, enum oauth_method m, struct str consumer_secret,
+                         struct str token_secret);
+/* As oauth_sign(), with a ready key. */
+struct str oauth_hmac_sign(struct arena *a, const struct oauth_hmac_key *k, struct str base);
 /* strnatcmp as PHP implements it (the subset Magento's keys exercise: digit runs by value). */
 int oauth_natcmp(struct str a, struct str b);
 

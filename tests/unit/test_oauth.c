@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include "core/pct.h"
 #include "oauth/signature.h"
 
 static struct arena *A;
@@ -261,6 +264,47 @@ static void test_methods(void **state)
     assert_int_equal(oauth_method_parse(STR_LIT("hmac-sha1")), OAUTH_METHOD_UNKNOWN);
 }
 
+/* The ready-key HMAC against OpenSSL's one-shot HMAC() of the encoded key, for keys shorter than,
+ * as long as and longer than the hash block (64 bytes), with reserved and non-ASCII bytes that
+ * the encoding triples, and a ready key used for several messages. */
+static void test_hmac_key_lengths(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789-._~ &=+/%\xc3\xa9";
+    char cs[200], ts[200], text[300];
+    for (size_t i = 0; i < sizeof(text); i++)
+        text[i] = alphabet[(i * 11) % (sizeof(alphabet) - 1)];
+    for (size_t total = 0; total < 150; total++) {
+        size_t clen = total / 2, tlen = total - clen;
+        for (size_t i = 0; i < clen; i++)
+            cs[i] = alphabet[(i * 7 + total) % (sizeof(alphabet) - 1)];
+        for (size_t i = 0; i < tlen; i++)
+            ts[i] = alphabet[(i * 5 + total * 3) % (sizeof(alphabet) - 1)];
+        struct str c = {cs, clen}, t = {ts, tlen};
+        struct buf key;
+        buf_init(&key, A, 16);
+        pct_encode(&key, c);
+        buf_add_ch(&key, '&');
+        pct_encode(&key, t);
+        for (int sha256 = 0; sha256 < 2; sha256++) {
+            enum oauth_method m = sha256 ? OAUTH_HMAC_SHA256 : OAUTH_HMAC_SHA1;
+            struct oauth_hmac_key ready;
+            oauth_hmac_key_init(&ready, m, c, t);
+            for (size_t msg_len = 0; msg_len < 300; msg_len += 61) {
+                struct str msg = {text, msg_len};
+                unsigned char md[EVP_MAX_MD_SIZE];
+                unsigned int mdlen = 0;
+                HMAC(sha256 ? EVP_sha256() : EVP_sha1(), key.p, (int)key.len,
+                     (const unsigned char *)msg.p, msg.len, md, &mdlen);
+                char want[80];
+                EVP_EncodeBlock((unsigned char *)want, md, (int)mdlen);
+                assert_str(oauth_sign(A, m, c, t, msg), want);
+                assert_str(oauth_hmac_sign(A, &ready, msg), want);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_appendix_a2),         cmocka_unit_test(test_natural_order),
         cmocka_unit_test(test_magento_query_rules), cmocka_unit_test(test_magento_path),
         cmocka_unit_test(test_header_parse),        cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_hmac_key_lengths),
     };
     return cmocka_run_group_tests_name("oauth", tests, setup, teardown);
 }
