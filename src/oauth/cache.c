@@ -1,7 +1,18 @@
 /* The per-worker row cache (see cache.h): direct-mapped slots stamped with a generation; a sync
- * that finds a change moves the generation on, which empties every slot at once. */
+ * that finds a change moves the generation on, which empties every slot at once.
+ *
+ * The HMAC keys made ready for signed requests (oauth_cache_hmac_key()) live in one region of
+ * guarded memory per cache (sodium_malloc: guard pages, locked out of swap and core dumps), one
+ * entry per token slot. Such a key signs as the two secrets do, so it is kept no longer than the
+ * rows it came from: an entry is wiped when its token slot takes another row and, every entry at
+ * once, when a sync moves the generation on (a revocation, a reauthorize, an integration's
+ * deletion or any other change); the region is wiped and freed with the cache. Keeping it does not
+ * widen what a reader of this process's memory could take: the install key that opens every stored
+ * secret lives in the same process, and without the cache each request opens both secrets into
+ * ordinary memory. What it saves is two secret-box openings and the HMAC keying per request. */
 #include "oauth/cache.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +34,16 @@ struct consumer_slot {
 struct token_slot {
     struct sealed_row s;
     struct oauth_token row; /* secret not set */
+    /* the HMAC keys of this row's entry in the guarded region (keys_gen 0: none) */
+    uint64_t keys_gen;
+    int64_t keys_consumer;
+    bool keys_ready[2]; /* per enum oauth_method */
+    bool keys_listed;   /* in oauth_cache.keyed */
+};
+
+/* A token slot's entry in the guarded region. */
+struct hmac_keys {
+    struct oauth_hmac_key k[2]; /* per enum oauth_method */
 };
 
 struct integration_slot {
@@ -40,6 +61,9 @@ struct oauth_cache {
     struct token_slot tokens[SLOTS];
     struct integration_slot bearers[SLOTS];
     struct integration_slot actives[SLOTS];
+    struct hmac_keys *keys; /* SLOTS entries of guarded memory, allocated at the first use */
+    uint16_t keyed[SLOTS];  /* the token slots whose entry may hold a key */
+    size_t nkeyed;
 };
 
 struct oauth_cache *oauth_cache_new(void)
@@ -52,8 +76,30 @@ struct oauth_cache *oauth_cache_new(void)
     return c;
 }
 
+static void keys_wipe(struct oauth_cache *c, size_t slot)
+{
+    struct token_slot *t = &c->tokens[slot];
+    if (c->keys && t->keys_gen)
+        sodium_memzero(&c->keys[slot], sizeof(c->keys[slot]));
+    t->keys_gen = 0;
+    t->keys_ready[0] = t->keys_ready[1] = false;
+}
+
+static void keys_wipe_all(struct oauth_cache *c)
+{
+    for (size_t i = 0; i < c->nkeyed; i++) {
+        keys_wipe(c, c->keyed[i]);
+        c->tokens[c->keyed[i]].keys_listed = false;
+    }
+    c->nkeyed = 0;
+}
+
 void oauth_cache_free(struct oauth_cache *c)
 {
+    if (!c)
+        return;
+    keys_wipe_all(c);
+    sodium_free(c->keys);
     free(c);
 }
 
@@ -65,6 +111,7 @@ void oauth_cache_sync(struct oauth_cache *c, struct db *db, bool changed)
     if (changed || writes != c->writes) {
         c->gen++;
         c->writes = writes;
+        keys_wipe_all(c);
     }
 }
 
@@ -107,14 +154,15 @@ static enum err open_sealed(const struct sealed_row *r, struct arena *a,
 
 enum err oauth_cache_consumer(struct oauth_cache *c, struct db *db, struct arena *a,
                               const struct crypto_key *key, struct str consumer_key,
-                              struct oauth_consumer *out)
+                              bool open_secret, struct oauth_consumer *out)
 {
     if (!c)
         return oauth_consumer_by_key(db, a, key, consumer_key, out);
     struct consumer_slot *slot = &c->consumers[slot_of_text(consumer_key)];
     if (row_hit(&slot->s, c->gen, consumer_key)) {
         *out = slot->row;
-        return open_sealed(&slot->s, a, key, &out->secret);
+        /* (kept only once opened with this key: it opens again) */
+        return open_secret ? open_sealed(&slot->s, a, key, &out->secret) : ERR_OK;
     }
     struct db_stmt *st;
     bool row = false;
@@ -152,15 +200,18 @@ static enum oauth_token_type type_of(struct str s)
 }
 
 enum err oauth_cache_token(struct oauth_cache *c, struct db *db, struct arena *a,
-                           const struct crypto_key *key, struct str token, struct oauth_token *out)
+                           const struct crypto_key *key, struct str token, bool open_secret,
+                           struct oauth_token *out)
 {
     if (!c)
         return oauth_token_by_value(db, a, key, token, out);
-    struct token_slot *slot = &c->tokens[slot_of_text(token)];
+    size_t index = slot_of_text(token);
+    struct token_slot *slot = &c->tokens[index];
     if (row_hit(&slot->s, c->gen, token)) {
         *out = slot->row;
-        return open_sealed(&slot->s, a, key, &out->secret);
+        return open_secret ? open_sealed(&slot->s, a, key, &out->secret) : ERR_OK;
     }
+    keys_wipe(c, index); /* the slot takes another row (or none) */
     struct db_stmt *st;
     bool row = false;
     enum err e = db_prepare(db,
@@ -189,6 +240,56 @@ enum err oauth_cache_token(struct oauth_cache *c, struct db *db, struct arena *a
     if (e)
         slot->s.gen = 0;
     return e;
+}
+
+const struct oauth_hmac_key *
+oauth_cache_hmac_key(struct oauth_cache *c, struct arena *a, const struct crypto_key *key,
+                     struct str consumer_key, struct str token, int64_t consumer_id,
+                     enum oauth_method m, struct str consumer_secret, struct str token_secret)
+{
+    if (!c || (m != OAUTH_HMAC_SHA1 && m != OAUTH_HMAC_SHA256))
+        return NULL;
+    struct consumer_slot *cs = &c->consumers[slot_of_text(consumer_key)];
+    size_t index = slot_of_text(token);
+    struct token_slot *ts = &c->tokens[index];
+    if (!row_hit(&cs->s, c->gen, consumer_key) || cs->row.id != consumer_id ||
+        !row_hit(&ts->s, c->gen, token) || ts->row.consumer_id != consumer_id)
+        return NULL;
+    if (ts->keys_gen == c->gen && ts->keys_consumer == consumer_id && ts->keys_ready[m])
+        return &c->keys[index].k[m];
+    if (!c->keys && !(c->keys = sodium_allocarray(SLOTS, sizeof(*c->keys))))
+        return NULL;
+    if (ts->keys_gen != c->gen || ts->keys_consumer != consumer_id) {
+        keys_wipe(c, index);
+        ts->keys_gen = c->gen;
+        ts->keys_consumer = consumer_id;
+    }
+    if (!ts->keys_listed) {
+        c->keyed[c->nkeyed++] = (uint16_t)index;
+        ts->keys_listed = true;
+    }
+    /* the secrets as the caller has them, else opened from the kept bytes, and wiped after */
+    struct str csec = consumer_secret, tsec = token_secret;
+    bool opened_c = false, opened_t = false;
+    if (!csec.p) {
+        if (open_sealed(&cs->s, a, key, &csec))
+            return NULL;
+        opened_c = true;
+    }
+    if (!tsec.p) {
+        if (open_sealed(&ts->s, a, key, &tsec)) {
+            crypto_wipe((void *)csec.p, opened_c ? csec.len : 0);
+            return NULL;
+        }
+        opened_t = true;
+    }
+    oauth_hmac_key_init(&c->keys[index].k[m], m, csec, tsec);
+    if (opened_c)
+        crypto_wipe((void *)csec.p, csec.len);
+    if (opened_t)
+        crypto_wipe((void *)tsec.p, tsec.len);
+    ts->keys_ready[m] = true;
+    return &c->keys[index].k[m];
 }
 
 static enum err remember(struct integration_slot *slot, uint64_t gen, struct str lookup,

@@ -48,8 +48,7 @@ static void collect(struct arena *a, const struct oauth_input *in, const struct 
 }
 
 static bool verify(struct arena *a, const struct oauth_input *in, const struct oauth_params *hdr,
-                   enum oauth_method m, struct str consumer_secret, struct str token_secret,
-                   struct str signature, struct oauth_error *err)
+                   const struct oauth_hmac_key *hk, struct str signature, struct oauth_error *err)
 {
     struct str first = STR_NULL;
     struct oauth_params first_params = {0};
@@ -65,7 +64,7 @@ static bool verify(struct arena *a, const struct oauth_input *in, const struct o
         } else if (str_eq(base, first)) {
             continue; /* same base string: same signature */
         }
-        struct str mine = oauth_sign(a, m, consumer_secret, token_secret, base);
+        struct str mine = oauth_hmac_sign(a, hk, base);
         ok = crypto_eq(mine, signature);
         crypto_wipe((void *)mine.p, mine.len);
     }
@@ -129,7 +128,10 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
     struct str ckey = oauth_params_get(&hdr, "oauth_consumer_key");
     if (ckey.len != OAUTH_LEN)
         return fail(err, ERR_OAUTH_KEY_LENGTH, STR_NULL);
-    enum err e = oauth_cache_consumer(cache, db, a, key, ckey, &out->consumer);
+    /* A signed REST call through the cache signs with the HMAC key the cache keeps for the
+     * consumer and token (oauth_cache_hmac_key()): their secrets are opened only to make it. */
+    bool cached_key = cache && step == OAUTH_STEP_RESOURCE;
+    enum err e = oauth_cache_consumer(cache, db, a, key, ckey, !cached_key, &out->consumer);
     if (e == ERR_NOT_FOUND)
         return fail(err, ERR_OAUTH_NO_CONSUMER, STR_NULL);
     if (e)
@@ -150,7 +152,6 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
         return fail(err, ERR_OAUTH_EXPIRED, STR_NULL);
 
     /* 8. the token of the step */
-    struct str token_secret = STR_LIT("");
     if (step == OAUTH_STEP_REQUEST_TOKEN) {
         e = oauth_token_of_consumer(db, a, key, out->consumer.id, &out->token);
         if (e == ERR_NOT_FOUND) {
@@ -163,7 +164,7 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
         if (out->token.type != TOKEN_VERIFIER)
             return fail(err, ERR_OAUTH_NOT_VERIFIER, STR_NULL);
     } else {
-        e = oauth_cache_token(cache, db, a, key, token, &out->token);
+        e = oauth_cache_token(cache, db, a, key, token, !cached_key, &out->token);
         if (e == ERR_NOT_FOUND)
             return fail(err, ERR_OAUTH_NO_TOKEN, STR_NULL);
         if (e)
@@ -186,12 +187,29 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
             if (out->token.revoked)
                 return fail(err, ERR_OAUTH_REVOKED, STR_NULL);
         }
-        token_secret = out->token.secret;
         out->has_token = true;
     }
     /* 9. the signature, either variant */
     struct str signature = oauth_params_get(&hdr, "oauth_signature");
-    bool ok = verify(a, in, &hdr, m, out->consumer.secret, token_secret, signature, err);
+    const struct oauth_hmac_key *hk =
+        cached_key ? oauth_cache_hmac_key(cache, a, key, ckey, token, out->consumer.id, m,
+                                          out->consumer.secret, out->token.secret)
+                   : NULL;
+    struct oauth_hmac_key own;
+    if (!hk) {
+        if (cached_key && !out->consumer.secret.p &&
+            (e = oauth_cache_consumer(cache, db, a, key, ckey, true, &out->consumer)))
+            return fail(err, e == ERR_NOT_FOUND ? ERR_OAUTH_NO_CONSUMER : e, STR_NULL);
+        if (cached_key && !out->token.secret.p &&
+            (e = oauth_cache_token(cache, db, a, key, token, true, &out->token)))
+            return fail(err, e == ERR_NOT_FOUND ? ERR_OAUTH_NO_TOKEN : e, STR_NULL);
+        oauth_hmac_key_init(&own, m, out->consumer.secret,
+                            out->has_token ? out->token.secret : STR_LIT(""));
+        hk = &own;
+    }
+    bool ok = verify(a, in, &hdr, hk, signature, err);
+    if (hk == &own)
+        crypto_wipe(&own, sizeof(own));
     if (!ok)
         return fail(err, ERR_OAUTH_SIGNATURE, STR_NULL);
     return ERR_OK;
