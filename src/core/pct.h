@@ -4,6 +4,7 @@
 #define SG_CORE_PCT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -21,7 +22,13 @@ bool pct_decode(struct arena *a, struct str s, enum pct_mode mode, struct str *o
 /* Appends s encoded as RFC 3986 / PHP rawurlencode: every byte except ALPHA DIGIT - . _ ~ becomes
  * %XX with upper-case hex. */
 void pct_encode(struct buf *b, struct str s);
+/* 1 for an RFC 3986 unreserved character (ALPHA DIGIT - . _ ~), else 0. */
+extern const unsigned char pct_unreserved_table[256];
+
 /* True if c is an RFC 3986 unreserved character. */
-bool pct_unreserved(unsigned char c);
+static inline bool pct_unreserved(unsigned char c)
+{
+    return pct_unreserved_table[c];
+}
 
 #endif

@@ -39,8 +39,9 @@ bool oauth_params_add(struct oauth_params *p, struct arena *a, struct str name, 
 
 struct str oauth_params_get(const struct oauth_params *p, const char *name)
 {
+    size_t len = strlen(name);
     for (size_t i = p->n; i-- > 0;)
-        if (str_eq_c(p->items[i].name, name))
+        if (p->items[i].name.len == len && memcmp(p->items[i].name.p, name, len) == 0)
             return p->items[i].value;
     return STR_NULL;
 }
@@ -229,11 +230,18 @@ struct enc_pair {
     struct str name, value;
 };
 
+/* s encoded; s itself when it holds unreserved characters only (its encoding is the same). */
 static struct str enc(struct arena *a, struct str s)
 {
+    size_t i = 0;
+    while (i < s.len && pct_unreserved((unsigned char)s.p[i]))
+        i++;
+    if (i == s.len)
+        return s;
     struct buf b;
     buf_init(&b, a, s.len * 3 + 1);
-    pct_encode(&b, s);
+    buf_add(&b, s.p, i);
+    pct_encode(&b, (struct str){s.p + i, s.len - i});
     return buf_str(&b);
 }
 
@@ -324,48 +332,46 @@ struct str oauth_base_string(struct arena *a, struct str method, bool https, str
     }
     buf_add_str(&url, v == OAUTH_MAGENTO ? magento_path(a, path) : path);
 
-    size_t n = 0;
+    size_t n = 0, norm_len = 0;
     struct enc_pair *pairs = arena_alloc(a, (params->n + 1) * sizeof(*pairs));
     for (size_t i = 0; i < params->n; i++) {
-        if (str_eq_c(params->items[i].name, "oauth_signature"))
+        if (str_eq(params->items[i].name, STR_LIT("oauth_signature")))
             continue;
         pairs[n].name = enc(a, params->items[i].name);
         pairs[n].value = enc(a, params->items[i].value);
+        norm_len += pairs[n].name.len + pairs[n].value.len + 2;
         n++;
     }
-    if (v == OAUTH_RFC) {
-        qsort(pairs, n, sizeof(*pairs), cmp_rfc);
-    } else {
-        /* insertion sort: stable, natural order of the encoded key */
-        for (size_t i = 1; i < n; i++) {
-            struct enc_pair t = pairs[i];
-            size_t k = i;
-            while (k > 0 && oauth_natcmp(pairs[k - 1].name, t.name) > 0) {
-                pairs[k] = pairs[k - 1];
-                k--;
-            }
-            pairs[k] = t;
+    /* insertion sort (a request signs a handful of parameters): RFC 5849 orders by the encoded
+     * name, then the encoded value; Magento stably by the natural order of the encoded name */
+    for (size_t i = 1; i < n; i++) {
+        struct enc_pair t = pairs[i];
+        size_t k = i;
+        while (k > 0 && (v == OAUTH_RFC ? cmp_rfc(&pairs[k - 1], &t)
+                                        : oauth_natcmp(pairs[k - 1].name, t.name)) > 0) {
+            pairs[k] = pairs[k - 1];
+            k--;
         }
+        pairs[k] = t;
     }
-    struct buf norm;
-    buf_init(&norm, a, 256);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            buf_add_ch(&norm, '&');
-        buf_add_str(&norm, pairs[i].name);
-        buf_add_ch(&norm, '=');
-        buf_add_str(&norm, pairs[i].value);
-    }
+    /* METHOD&enc(url)&enc(name=value&...): the normalised parameters are encoded as they are
+     * written, without a copy of their own */
     struct buf base;
-    buf_init(&base, a, method.len + url.len * 3 + norm.len * 3 + 4);
+    buf_init(&base, a, method.len + url.len * 3 + norm_len * 3 + 4);
     for (size_t i = 0; i < method.len; i++) {
         char c = method.p[i];
-        buf_add_ch(&base, (c >= 'a' && c <= 'z') ? (char)(c - 32) : c);
+        base.p[base.len++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
     }
-    buf_add_ch(&base, '&');
+    base.p[base.len++] = '&';
     pct_encode(&base, buf_str(&url));
     buf_add_ch(&base, '&');
-    pct_encode(&base, buf_str(&norm));
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_add(&base, "%26", 3);
+        pct_encode(&base, pairs[i].name);
+        buf_add(&base, "%3D", 3);
+        pct_encode(&base, pairs[i].value);
+    }
     return buf_str(&base);
 }
 
