@@ -61,6 +61,9 @@ struct oauth_cache {
     struct token_slot tokens[SLOTS];
     struct integration_slot bearers[SLOTS];
     struct integration_slot actives[SLOTS];
+    /* the slots (index + 1; 0: none) of the consumer and token rows the last lookups answered
+     * from, or kept in, the cache: oauth_cache_hmac_key() finds them without comparing again */
+    size_t last_consumer, last_token;
     struct hmac_keys *keys; /* SLOTS entries of guarded memory, allocated at the first use */
     uint16_t keyed[SLOTS];  /* the token slots whose entry may hold a key */
     size_t nkeyed;
@@ -113,6 +116,7 @@ void oauth_cache_sync(struct oauth_cache *c, struct db *db, bool changed)
         c->writes = writes;
         keys_wipe_all(c);
     }
+    c->last_consumer = c->last_token = 0;
 }
 
 static size_t slot_of_text(struct str s)
@@ -158,9 +162,12 @@ enum err oauth_cache_consumer(struct oauth_cache *c, struct db *db, struct arena
 {
     if (!c)
         return oauth_consumer_by_key(db, a, key, consumer_key, out);
-    struct consumer_slot *slot = &c->consumers[slot_of_text(consumer_key)];
+    size_t index = slot_of_text(consumer_key);
+    struct consumer_slot *slot = &c->consumers[index];
+    c->last_consumer = 0;
     if (row_hit(&slot->s, c->gen, consumer_key)) {
         *out = slot->row;
+        c->last_consumer = index + 1;
         /* (kept only once opened with this key: it opens again) */
         return open_secret ? open_sealed(&slot->s, a, key, &out->secret) : ERR_OK;
     }
@@ -189,6 +196,7 @@ enum err oauth_cache_consumer(struct oauth_cache *c, struct db *db, struct arena
     db_done(st);
     if (e)
         slot->s.gen = 0;
+    c->last_consumer = slot->s.gen == c->gen ? index + 1 : 0;
     return e;
 }
 
@@ -207,8 +215,10 @@ enum err oauth_cache_token(struct oauth_cache *c, struct db *db, struct arena *a
         return oauth_token_by_value(db, a, key, token, out);
     size_t index = slot_of_text(token);
     struct token_slot *slot = &c->tokens[index];
+    c->last_token = 0;
     if (row_hit(&slot->s, c->gen, token)) {
         *out = slot->row;
+        c->last_token = index + 1;
         return open_secret ? open_sealed(&slot->s, a, key, &out->secret) : ERR_OK;
     }
     keys_wipe(c, index); /* the slot takes another row (or none) */
@@ -239,6 +249,7 @@ enum err oauth_cache_token(struct oauth_cache *c, struct db *db, struct arena *a
     db_done(st);
     if (e)
         slot->s.gen = 0;
+    c->last_token = slot->s.gen == c->gen ? index + 1 : 0;
     return e;
 }
 
@@ -249,11 +260,11 @@ oauth_cache_hmac_key(struct oauth_cache *c, struct arena *a, const struct crypto
 {
     if (!c || (m != OAUTH_HMAC_SHA1 && m != OAUTH_HMAC_SHA256))
         return NULL;
-    struct consumer_slot *cs = &c->consumers[slot_of_text(consumer_key)];
-    size_t index = slot_of_text(token);
+    size_t cindex = slot_of_text(consumer_key), index = slot_of_text(token);
+    struct consumer_slot *cs = &c->consumers[cindex];
     struct token_slot *ts = &c->tokens[index];
-    if (!row_hit(&cs->s, c->gen, consumer_key) || cs->row.id != consumer_id ||
-        !row_hit(&ts->s, c->gen, token) || ts->row.consumer_id != consumer_id)
+    if (c->last_consumer != cindex + 1 || cs->s.gen != c->gen || cs->row.id != consumer_id ||
+        c->last_token != index + 1 || ts->s.gen != c->gen || ts->row.consumer_id != consumer_id)
         return NULL;
     if (ts->keys_gen == c->gen && ts->keys_consumer == consumer_id && ts->keys_ready[m])
         return &c->keys[index].k[m];

@@ -36,11 +36,12 @@ enum err oauth_cache_token(struct oauth_cache *c, struct db *db, struct arena *a
                            const struct crypto_key *key, struct str token, bool open_secret,
                            struct oauth_token *out);
 /* The HMAC key (method m) of the consumer and token that oauth_cache_consumer() and
- * oauth_cache_token() just answered for this request, kept with the token's row: made ready from
- * the two secrets (consumer_secret / token_secret when the caller has them opened, else the
- * sealed bytes the cache holds) the first time, then reused until the row is forgotten, so that
- * a signed request neither opens the secrets nor keys the HMAC again. NULL when the cache does not
- * hold both rows (or could not get guarded memory): the caller then signs with the secrets. */
+ * oauth_cache_token() just answered for this request (no other lookup in between), kept with the
+ * token's row: made ready from the two secrets (consumer_secret / token_secret when the caller has
+ * them opened, else the sealed bytes the cache holds) the first time, then reused until the row is
+ * forgotten, so that a signed request neither opens the secrets nor keys the HMAC again. NULL when
+ * the cache does not hold both rows (or could not get guarded memory): the caller then signs with
+ * the secrets. */
 const struct oauth_hmac_key *
 oauth_cache_hmac_key(struct oauth_cache *c, struct arena *a, const struct crypto_key *key,
                      struct str consumer_key, struct str token, int64_t consumer_id,
