@@ -68,9 +68,17 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 void buf_add_i64(struct buf *b, int64_t v)
 {
+    /* digits from the end (no printf: this writes every number of every JSON answer) */
     char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
-    buf_add(b, tmp, (size_t)n);
+    size_t i = sizeof(tmp);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    buf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
 static size_t utf8_seq_len(const unsigned char *p, size_t left)

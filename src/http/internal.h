@@ -45,6 +45,8 @@ struct http_worker {
     int narenas;
     /* access-log lines, written with one write() per turn of the loop */
     char logbuf[32768];
+    time_t log_sec;  /* the second log_ts shows (0: none yet) */
+    char log_ts[32]; /* "YYYY-MM-DDTHH:MM:SS" */
     size_t loglen;
 };
 

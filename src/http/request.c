@@ -40,34 +40,81 @@ void http_request_release(struct http_request *r)
     give_arena(w, r->arena);
 }
 
+/* Appends the decimal digits of v at o; returns where they end. */
+static char *put_u64(char *o, uint64_t v)
+{
+    char tmp[20];
+    size_t i = sizeof(tmp);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(o, tmp + i, sizeof(tmp) - i);
+    return o + sizeof(tmp) - i;
+}
+
+static char *put_i64(char *o, int64_t v)
+{
+    if (v < 0)
+        *o++ = '-';
+    return put_u64(o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+}
+
+static char *put_text(char *o, const char *p, size_t len)
+{
+    memcpy(o, p, len);
+    return o + len;
+}
+
 static void access_log(struct http_request *r)
 {
     FILE *out = r->w->srv->cfg.access_log;
     if (!out)
         return;
-    char line[512], ts[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    /* Path only: the query is not logged (it may carry search values a shop considers private);
-     * never headers, so no token or signature reaches the log. */
-    int n = snprintf(line, sizeof(line), "%sZ access %s %.*s %.*s %d %zu %lluus %s:%lld\n", ts,
-                     r->id, (int)(r->method.len > 16 ? 16 : r->method.len), r->method.p,
-                     (int)(r->path.len > 256 ? 256 : r->path.len), r->path.p, r->status, r->bytes,
-                     (unsigned long long)(clock_mono_us() - r->start_us),
-                     r->caller_kind ? r->caller_kind : "none", (long long)r->caller_id);
-    if (n <= 0)
-        return;
-    if ((size_t)n >= sizeof(line)) {
-        n = sizeof(line) - 1;
-        line[n - 1] = '\n';
-    }
     struct http_worker *w = r->w;
-    if (w->loglen + (size_t)n > sizeof(w->logbuf))
+    time_t now = time(NULL);
+    if (now != w->log_sec) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(w->log_ts, sizeof(w->log_ts), "%Y-%m-%dT%H:%M:%S", &tm);
+        w->log_sec = now;
+    }
+    /* "<ts>Z access <id> <method> <path> <status> <bytes> <us>us <caller kind>:<caller id>\n",
+     * written without printf (a line per request). Path only: the query is not logged (it may
+     * carry search values a shop considers private); never headers, so no token or signature
+     * reaches the log. The method (16 bytes at most), the path (256) and the rest fit the line. */
+    char line[512];
+    const char *kind = r->caller_kind ? r->caller_kind : "none";
+    size_t ts_len = strlen(w->log_ts), id_len = strnlen(r->id, sizeof(r->id)),
+           kind_len = strlen(kind);
+    size_t method_len = r->method.len > 16 ? 16 : r->method.len;
+    size_t path_len = r->path.len > 256 ? 256 : r->path.len;
+    if (ts_len + id_len + kind_len + method_len + path_len + 4 * 20 + 24 > sizeof(line))
+        return; /* (a caller kind is a short name) */
+    char *o = line;
+    o = put_text(o, w->log_ts, ts_len);
+    o = put_text(o, "Z access ", 9);
+    o = put_text(o, r->id, id_len);
+    *o++ = ' ';
+    o = put_text(o, r->method.p, method_len);
+    *o++ = ' ';
+    o = put_text(o, r->path.p, path_len);
+    *o++ = ' ';
+    o = put_i64(o, r->status);
+    *o++ = ' ';
+    o = put_u64(o, r->bytes);
+    *o++ = ' ';
+    o = put_u64(o, clock_mono_us() - r->start_us);
+    o = put_text(o, "us ", 3);
+    o = put_text(o, kind, kind_len);
+    *o++ = ':';
+    o = put_i64(o, r->caller_id);
+    *o++ = '\n';
+    size_t n = (size_t)(o - line);
+    if (w->loglen + n > sizeof(w->logbuf))
         http_flush_access_log(w);
-    memcpy(w->logbuf + w->loglen, line, (size_t)n);
-    w->loglen += (size_t)n;
+    memcpy(w->logbuf + w->loglen, line, n);
+    w->loglen += n;
 }
 
 void http_flush_access_log(struct http_worker *w)
@@ -106,7 +153,8 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     r->caller_kind = "guest";
     w->inflight++;
     w->last_activity_us = r->start_us;
-    snprintf(r->id, sizeof(r->id), "%d-%llu", w->index, (unsigned long long)++w->seq);
+    /* "<worker>-<sequence>" (a worker index of a few digits and 20 at most fit) */
+    *put_u64(put_text(put_i64(r->id, w->index), "-", 1), ++w->seq) = '\0';
     struct h2o_link *link = h2o_mem_alloc_shared(&req->pool, sizeof(*link), on_h2o_dispose);
     link->r = r;
 

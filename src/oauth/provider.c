@@ -39,7 +39,7 @@ static void collect(struct arena *a, const struct oauth_input *in, const struct 
 {
     oauth_params_init(out, a);
     for (size_t i = 0; i < hdr->n; i++)
-        if (!str_eq_c(hdr->items[i].name, "realm"))
+        if (!str_eq(hdr->items[i].name, STR_LIT("realm")))
             oauth_params_add(out, a, hdr->items[i].name, hdr->items[i].value);
     if (in->content_type.p &&
         str_istarts(in->content_type, STR_LIT("application/x-www-form-urlencoded")))
@@ -92,14 +92,18 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
 {
     memset(out, 0, sizeof(*out));
     memset(err, 0, sizeof(*err));
-    struct oauth_params hdr;
-    oauth_params_init(&hdr, a);
-    /* Without an OAuth Authorization header nothing is extracted: every field is missing. */
-    if (in->authorization.p)
-        oauth_header_parse(a, in->authorization, &hdr);
+    struct oauth_params parsed;
+    const struct oauth_params *hdr = in->header;
+    if (!hdr) {
+        oauth_params_init(&parsed, a);
+        /* Without an OAuth Authorization header nothing is extracted: every field is missing. */
+        if (in->authorization.p)
+            oauth_header_parse(a, in->authorization, &parsed);
+        hdr = &parsed;
+    }
 
     /* 1. version */
-    struct str version = oauth_params_get(&hdr, "oauth_version");
+    struct str version = oauth_params_get(hdr, "oauth_version");
     if (version.p && !str_eq_c(version, "1.0"))
         return fail(err, ERR_OAUTH_VERSION, version);
     /* 2. required fields (isset: empty values pass), all reported at once */
@@ -107,25 +111,25 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
                                               "oauth_signature_method", "oauth_nonce",
                                               "oauth_timestamp"};
     for (size_t i = 0; i < sizeof(base_fields) / sizeof(base_fields[0]); i++)
-        if (!oauth_params_has(&hdr, base_fields[i]))
+        if (!oauth_params_has(hdr, base_fields[i]))
             err->missing[err->nmissing++] = base_fields[i];
-    if (step != OAUTH_STEP_REQUEST_TOKEN && !oauth_params_has(&hdr, "oauth_token"))
+    if (step != OAUTH_STEP_REQUEST_TOKEN && !oauth_params_has(hdr, "oauth_token"))
         err->missing[err->nmissing++] = "oauth_token";
-    if (step == OAUTH_STEP_ACCESS_TOKEN && !oauth_params_has(&hdr, "oauth_verifier"))
+    if (step == OAUTH_STEP_ACCESS_TOKEN && !oauth_params_has(hdr, "oauth_verifier"))
         err->missing[err->nmissing++] = "oauth_verifier";
     if (err->nmissing)
         return fail(err, ERR_REQUIRED_FIELD, STR_NULL);
     /* 3. token length */
-    struct str token = oauth_params_get(&hdr, "oauth_token");
+    struct str token = oauth_params_get(hdr, "oauth_token");
     if (token.p && token.len != OAUTH_LEN)
         return fail(err, ERR_OAUTH_TOKEN_LENGTH, STR_NULL);
     /* 4. signature method */
-    struct str method_name = oauth_params_get(&hdr, "oauth_signature_method");
+    struct str method_name = oauth_params_get(hdr, "oauth_signature_method");
     enum oauth_method m = oauth_method_parse(method_name);
     if (m == OAUTH_METHOD_UNKNOWN || !method_allowed(pol->signature_methods, method_name))
         return fail(err, ERR_OAUTH_SIG_METHOD, method_name);
     /* 5. consumer */
-    struct str ckey = oauth_params_get(&hdr, "oauth_consumer_key");
+    struct str ckey = oauth_params_get(hdr, "oauth_consumer_key");
     if (ckey.len != OAUTH_LEN)
         return fail(err, ERR_OAUTH_KEY_LENGTH, STR_NULL);
     /* A signed REST call through the cache signs with the HMAC key the cache keeps for the
@@ -137,8 +141,8 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
     if (e)
         return fail(err, e, STR_NULL);
     /* 6. timestamp: within the window either side (Magento accepts any past timestamp) */
-    struct str ts_text = oauth_params_get(&hdr, "oauth_timestamp");
-    struct str nonce = oauth_params_get(&hdr, "oauth_nonce");
+    struct str ts_text = oauth_params_get(hdr, "oauth_timestamp");
+    struct str nonce = oauth_params_get(hdr, "oauth_nonce");
     int64_t ts = 0;
     if (!str_to_i64(ts_text, &ts) || ts <= 0 || ts > pol->now + pol->timestamp_window ||
         ts < pol->now - pol->timestamp_window || nonce.len == 0 || nonce.len > 255)
@@ -176,7 +180,7 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
         if (step == OAUTH_STEP_ACCESS_TOKEN) {
             if (out->token.type != TOKEN_REQUEST)
                 return fail(err, ERR_OAUTH_TOKEN_USED, STR_NULL);
-            struct str verifier = oauth_params_get(&hdr, "oauth_verifier");
+            struct str verifier = oauth_params_get(hdr, "oauth_verifier");
             if (verifier.len != OAUTH_LEN)
                 return fail(err, ERR_OAUTH_VERIFIER_LEN, STR_NULL);
             if (!crypto_eq(verifier, str_c(out->token.verifier)))
@@ -190,7 +194,7 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
         out->has_token = true;
     }
     /* 9. the signature, either variant */
-    struct str signature = oauth_params_get(&hdr, "oauth_signature");
+    struct str signature = oauth_params_get(hdr, "oauth_signature");
     const struct oauth_hmac_key *hk =
         cached_key ? oauth_cache_hmac_key(cache, a, key, ckey, token, out->consumer.id, m,
                                           out->consumer.secret, out->token.secret)
@@ -207,7 +211,7 @@ enum err oauth_check(struct db *db, struct oauth_cache *cache, struct arena *a,
                             out->has_token ? out->token.secret : STR_LIT(""));
         hk = &own;
     }
-    bool ok = verify(a, in, &hdr, hk, signature, err);
+    bool ok = verify(a, in, hdr, hk, signature, err);
     if (hk == &own)
         crypto_wipe(&own, sizeof(own));
     if (!ok)

@@ -22,6 +22,9 @@ enum oauth_step { OAUTH_STEP_REQUEST_TOKEN, OAUTH_STEP_ACCESS_TOKEN, OAUTH_STEP_
 struct oauth_input {
     struct str method, host, path, query, authorization, content_type, body;
     bool https;
+    /* the authorization header as oauth_header_parse() gave it, when the caller has parsed it
+     * already (NULL: oauth_check() parses it) */
+    const struct oauth_params *header;
 };
 
 struct oauth_policy {

@@ -204,7 +204,8 @@ static bool diagnostics_on(struct api_req *q, int64_t consumer_id)
     return on;
 }
 
-static enum err signed_request(struct api_req *q, struct str authorization)
+static enum err signed_request(struct api_req *q, struct str authorization,
+                               const struct oauth_params *header)
 {
     struct oauth_policy pol;
     api_oauth_policy(q, &pol);
@@ -217,6 +218,7 @@ static enum err signed_request(struct api_req *q, struct str authorization)
         .content_type = http_header(q->http, "content-type"),
         .body = http_body(q->http),
         .https = http_is_https(q->http),
+        .header = header,
     };
     struct oauth_checked ok;
     struct oauth_error oe;
@@ -232,7 +234,13 @@ static enum err signed_request(struct api_req *q, struct str authorization)
     w->integration_active = active_integration(q, ok.consumer.id, &w->caller);
     w->wait.nonce.consumer_id = ok.consumer.id;
     w->wait.nonce.timestamp = ok.timestamp;
-    snprintf(w->wait.nonce.nonce, sizeof(w->wait.nonce.nonce), "%.*s", STR_FMT(ok.nonce));
+    /* (oauth_check() allows at most NONCE_MAX_LEN bytes, and the header parser no NUL) */
+    size_t nonce_len = ok.nonce.len < NONCE_MAX_LEN ? ok.nonce.len : NONCE_MAX_LEN;
+    const char *nul = memchr(ok.nonce.p, '\0', nonce_len);
+    if (nul)
+        nonce_len = (size_t)(nul - ok.nonce.p);
+    memcpy(w->wait.nonce.nonce, ok.nonce.p, nonce_len);
+    w->wait.nonce.nonce[nonce_len] = '\0';
     w->wait.done = nonce_resumed;
     w->wait.arg = w;
     q->deferred = true;
@@ -283,7 +291,7 @@ enum err api_authorize(struct api_req *q)
             bool form = ct.p && str_istarts(ct, STR_LIT("application/x-www-form-urlencoded")) &&
                         http_body(q->http).len;
             if (hdr.n || http_query(q->http).len || form)
-                return signed_request(q, auth);
+                return signed_request(q, auth, &hdr);
         }
     }
     return acl(q);
