@@ -1,11 +1,14 @@
 /* libFuzzer target: the signature base-string builder. The input is split into method, host,
  * path and query at NUL bytes; both variants are built and signed. Properties: no crash; the base
  * string starts with the upper-cased method and '&'; it contains only unreserved characters, '%'
- * escapes and the two '&' separators after the method. */
+ * escapes and the two '&' separators after the method; the signature is OpenSSL's HMAC() of it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "core/pct.h"
 #include "oauth/signature.h"
@@ -46,6 +49,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         struct str sig = oauth_sign(a, (v ? OAUTH_HMAC_SHA1 : OAUTH_HMAC_SHA256), host, path, base);
         if (sig.len != (v ? 28u : 44u))
+            abort();
+        /* the same as OpenSSL's HMAC() with the encoded key, whatever the key's length */
+        struct buf key;
+        buf_init(&key, a, 16);
+        pct_encode(&key, host);
+        buf_add_ch(&key, '&');
+        pct_encode(&key, path);
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        char want[80];
+        HMAC(v ? EVP_sha1() : EVP_sha256(), key.p, (int)key.len, (const unsigned char *)base.p,
+             base.len, md, &mdlen);
+        EVP_EncodeBlock((unsigned char *)want, md, (int)mdlen);
+        if (memcmp(sig.p, want, sig.len) != 0 || want[sig.len] != '\0')
             abort();
     }
     arena_free(a);
