@@ -64,6 +64,18 @@ bool oauth_is_protocol_name(struct str name)
     return false;
 }
 
+/* rawurldecode of a header piece: the piece itself when nothing in it changes (no '%'; no NUL,
+ * which is refused), else a decoded copy. Unlike pct_decode(), the result may not be
+ * NUL-terminated (the parameters are slices) and may borrow the header's bytes. */
+static bool header_decode(struct arena *a, struct str s, struct str *out)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if (s.p[i] == '%' || s.p[i] == '\0')
+            return pct_decode(a, s, PCT_RAW, out);
+    *out = s;
+    return true;
+}
+
 bool oauth_header_parse(struct arena *a, struct str header, struct oauth_params *out)
 {
     /* Magento 2.4: case-insensitive search for "oauth " anywhere; what follows is used. */
@@ -93,7 +105,7 @@ bool oauth_header_parse(struct arena *a, struct str header, struct oauth_params 
         while (value.len && value.p[value.len - 1] == '"')
             value.len--;
         struct str dn, dv;
-        if (!pct_decode(a, name, PCT_RAW, &dn) || !pct_decode(a, value, PCT_RAW, &dv))
+        if (!header_decode(a, name, &dn) || !header_decode(a, value, &dv))
             continue;
         if (!oauth_params_add(out, a, dn, dv))
             break;

@@ -47,7 +47,8 @@ bool oauth_is_protocol_name(struct str name);
 /* Parses "Authorization: OAuth k="v", ..." (Magento 2.4: case-insensitive "oauth " anywhere;
  * pieces split on ',', trimmed, split on the first '=', names matching the protocol pattern,
  * values with their quotes stripped, both percent-decoded). Returns false when the header is not
- * an OAuth header. realm is ignored. */
+ * an OAuth header. realm is ignored. The names and values are slices (not NUL-terminated) that
+ * may borrow the header's bytes: they live as long as the header and the arena. */
 bool oauth_header_parse(struct arena *a, struct str header, struct oauth_params *out);
 /* The query parameters that enter the signature, per variant. Protocol parameters in the query
  * are never used (the caller stays a guest in Magento). */
