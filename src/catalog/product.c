@@ -21,6 +21,10 @@
     "(SELECT v.value FROM catalog_product_value v WHERE v.product_id = p.entity_id"                \
     " AND v.store_id = 0 AND v.attribute_code = '" code "')"
 #define CUSTOM(code) "COALESCE(" OV(code) ", " DEF(code) ")"
+/* A number under a store view, for filters. The outer CAST gives the expression SQLite's INTEGER
+ * affinity, so that the text-bound filter values compare as numbers (a bare COALESCE has none, and
+ * 2 = '2' is false there). */
+#define FLAG(col) "CAST(COALESCE(CAST(" OV(col) " AS INTEGER), p." col ") AS INTEGER)"
 
 /* clang-format off */
 #define COMMON_FIELDS                                                                             \
@@ -75,8 +79,8 @@ static const struct sc_field global_fields[] = {
 static const struct sc_field store_fields[] = {
     COMMON_FIELDS,
     {"name", "COALESCE(" OV("name") ", p.name)", SC_TEXT, 0, NULL, NULL, NULL},
-    {"status", "COALESCE(CAST(" OV("status") " AS INTEGER), p.status)", SC_INT, 0, NULL, NULL, NULL},
-    {"visibility", "COALESCE(CAST(" OV("visibility") " AS INTEGER), p.visibility)", SC_INT, 0, NULL, NULL, NULL},
+    {"status", FLAG("status"), SC_INT, 0, NULL, NULL, NULL},
+    {"visibility", FLAG("visibility"), SC_INT, 0, NULL, NULL, NULL},
 };
 /* clang-format on */
 

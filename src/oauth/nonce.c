@@ -27,7 +27,8 @@ enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
     char db_path[PATH_MAX - 16], path[PATH_MAX];
     if (db_url_file(db_url, db_path, sizeof(db_path))) {
         snprintf(path, sizeof(path), "%s-nonces", db_path);
-        enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds, sync_each,
+        enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds,
+                                        sync_each ? NONCE_JOURNAL_SYNC : NONCE_JOURNAL_BACKGROUND,
                                         &s->journal);
         if (e) {
             free(s);
@@ -35,7 +36,9 @@ enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
         }
         log_info("nonce journal \"%s\": %zu nonces read back; answers wait for %s", path,
                  nonce_journal_count(s->journal),
-                 sync_each ? "fdatasync (nonce_sync 1)" : "the write only (nonce_sync 0)");
+                 !sync_each                         ? "the write only (nonce_sync 0)"
+                 : nonce_journal_direct(s->journal) ? "a synchronous direct write (nonce_sync 1)"
+                                                    : "fdatasync (nonce_sync 1)");
     }
     *out = s;
     return ERR_OK;

@@ -17,6 +17,7 @@
 #define SG_OAUTH_NONCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -56,7 +57,9 @@ struct nonce_batch {
     uint32_t nfresh, at;      /* new nonces; their first slot in the segment */
     unsigned char (*fps)[16]; /* their fingerprints */
     struct nonce_req **fresh; /* their requests */
-    unsigned char *slots;     /* their slots, to be written */
+    unsigned char *slots;     /* their slots */
+    unsigned char *image;     /* the slots as they lie in the segment, to be written */
+    size_t image_len;
     uint64_t start_us;
     bool ok;
 };

@@ -79,6 +79,7 @@ struct webapi_worker {
     struct oauth_cache *oauth;      /* rows that authenticate requests (oauth/cache.h) */
     struct product_cache *products; /* product answers (catalog/cache.h); NULL with a pool */
     struct nonce_wait *nonces_head, *nonces_tail; /* this turn's signed requests */
+    bool turn_checked; /* the database was asked for other connections' commits this turn */
 };
 
 enum caller_kind { CALLER_GUEST, CALLER_ADMIN, CALLER_CUSTOMER, CALLER_INTEGRATION };
@@ -198,6 +199,13 @@ void api_finish(struct api_req *q, enum err e);
 /* dispatch.c: suspends the request until its nonce (nw->nonce, filled in) is recorded at the end
  * of this turn of the loop; then nw->done runs. */
 void api_nonce_wait(struct api_req *q, struct nonce_wait *nw);
+/* Whether another connection (or process, or node) committed since the worker last asked, asked
+ * once a turn of the event loop: the requests of one turn arrived together, so none of them can
+ * depend on a commit made after the turn began (a client sees a write's answer, which leaves after
+ * its commit, before it sends what depends on it, and that arrives in a later turn). The other
+ * requests of the turn get false: the caches then keep what the first one synced. Writes of the
+ * worker's own connection are not commits of another: see db_writes(). */
+bool api_db_changed(struct webapi_worker *w);
 
 /* panel.c: the admin panel around the JSON API. */
 /* The value of the cookie called name in a Cookie header (RFC 6265 5.4: "a=b; c=d"), trimmed;

@@ -150,7 +150,7 @@ static enum err run_phases(struct api_req *q)
     /* Both caches' versions in one query when the database may have changed (always on
      * PostgreSQL: one round trip); else only a cache marked stale reads its own. */
     enum err e, e2;
-    bool changed = db_changed(q->w->db);
+    bool changed = api_db_changed(q->w);
     int64_t catalog_v = -1;
     if (changed) {
         int64_t config_v, store_v;
@@ -302,9 +302,18 @@ static void slice_leave(void *p);
 /* End of a turn of the loop: the turn's signed requests submit their nonces together. Answering
  * at once (a replay, or a database server) can start a pipelined request that queues a nonce
  * again: repeat. */
+bool api_db_changed(struct webapi_worker *w)
+{
+    if (w->turn_checked)
+        return false;
+    w->turn_checked = true;
+    return db_changed(w->db);
+}
+
 static void worker_turn_end(void *ctx)
 {
     struct webapi_worker *w = ctx;
+    w->turn_checked = false;
     while (w->nonces_head) {
         struct nonce_wait *list = w->nonces_head;
         w->nonces_head = w->nonces_tail = NULL;

@@ -149,7 +149,7 @@ static void resumed(struct http_request *r, void *arg)
 
 void api_oauth_token_endpoint(struct api_req *q, bool access)
 {
-    bool changed = db_changed(q->w->db);
+    bool changed = api_db_changed(q->w);
     enum err e = store_config_sync(q->w->config, q->w->db, changed);
     oauth_cache_sync(q->w->oauth, q->w->db, changed);
     if (e) {

@@ -206,6 +206,46 @@ def test_store_view_scope(cat):
     assert body_json(srv.get(f"/rest/V1/products?{q}", token=token))["total_count"] == 0
 
 
+def test_store_view_number_filters(cat):
+    """status and visibility set for a store view filter and sort as numbers there (the values
+    are stored as text; a bare comparison with the bound text would never match on SQLite)."""
+    srv, token = cat
+    r = srv.request("POST", "/rest/V1/products", token=token, json=product_body(
+        "SVF-1", "Store view flags", 7, 1, None, None, None))
+    assert r.status_code == 200, r.text
+    r = srv.request("PUT", "/rest/default/V1/products/SVF-1", token=token,
+                    json={"product": {"status": 2, "visibility": 1}})
+    assert r.status_code == 200, r.text
+
+    def found(prefix, field, value, cond="eq"):
+        q = (f"searchCriteria[filterGroups][0][filters][0][field]={field}"
+             f"&searchCriteria[filterGroups][0][filters][0][value]={value}"
+             f"&searchCriteria[filterGroups][0][filters][0][conditionType]={cond}"
+             "&searchCriteria[filterGroups][1][filters][0][field]=sku"
+             "&searchCriteria[filterGroups][1][filters][0][value]=SVF-1")
+        d = body_json(srv.get(f"{prefix}/V1/products?{q}", token=token))
+        assert d["total_count"] == len(d["items"])
+        return [(i["status"], i["visibility"]) for i in d["items"]]
+
+    # the store view's values
+    assert found("/rest/default", "status", "2") == [(2, 1)]
+    assert found("/rest/default", "status", "1") == []
+    assert found("/rest/default", "visibility", "1") == [(2, 1)]
+    assert found("/rest/default", "visibility", "1,4", "in") == [(2, 1)]
+    assert found("/rest/default", "visibility", "2", "gt") == []
+    assert found("/rest/default", "status", "1", "neq") == [(2, 1)]
+    # the defaults elsewhere
+    assert found("/rest/all", "status", "1") == [(1, 4)]
+    assert found("/rest/all", "status", "2") == []
+    assert found("/rest/all", "visibility", "2", "gt") == [(1, 4)]
+    # a product without store-view values filters by its defaults in the store view
+    assert body_json(srv.get(
+        "/rest/default/V1/products?searchCriteria[filterGroups][0][filters][0][field]=sku"
+        "&searchCriteria[filterGroups][0][filters][0][value]=CT-01"
+        "&searchCriteria[filterGroups][1][filters][0][field]=status"
+        "&searchCriteria[filterGroups][1][filters][0][value]=1", token=token))["total_count"] == 1
+
+
 def test_fields_on_single_answers(cat):
     r = req(cat, "GET", "/rest/V1/products/CT-01?fields=sku,price,extension_attributes[stock_item"
                         "[qty,is_in_stock]],custom_attributes[url_key,color]")

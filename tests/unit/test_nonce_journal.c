@@ -1,6 +1,7 @@
 /* The nonce journal: replays refused within a batch, across batches and after a reopen; a torn
  * slot forgotten without losing the slots after it; segments rotated and deleted once older than
- * the window; one process at a time. */
+ * the window; one process at a time; segments of the earlier flat layout read back; many threads
+ * submitting at once. Each test runs in the three modes (direct, fdatasync, background). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -19,11 +21,11 @@
 #include "oauth/nonce_journal.h"
 
 static char dir[64], path[128];
-static bool sync_each; /* each test runs in both modes */
+static enum nonce_journal_mode sync_each; /* the mode of the test running */
 
 static int setup(void **state)
 {
-    sync_each = *state == NULL;
+    sync_each = *state ? *(enum nonce_journal_mode *)*state : NONCE_JOURNAL_SYNC;
     snprintf(dir, sizeof(dir), "/tmp/sg-nonce-XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/store.db-nonces", dir);
@@ -182,12 +184,12 @@ static void test_torn_slot(void **state)
     struct nonce_req batch[3] = {req(1, "first", T), req(1, "torn", T), req(1, "last", T)};
     commit(j, batch, 3, T);
     nonce_journal_close(j);
-    /* a crash mid-write: the second slot half written */
+    /* a crash mid-write: the second slot half written (after the 512-byte header block) */
     char seg[160];
     snprintf(seg, sizeof(seg), "%s.000001", path);
     int fd = open(seg, O_RDWR);
     assert_true(fd >= 0);
-    assert_int_equal(pwrite(fd, "\xff\xff\xff\xff", 4, NONCE_JOURNAL_SLOT + 20), 4);
+    assert_int_equal(pwrite(fd, "\xff\xff\xff\xff", 4, 512 + NONCE_JOURNAL_SLOT + 20), 4);
     close(fd);
     assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
                      ERR_OK);
@@ -203,13 +205,23 @@ static void test_torn_slot(void **state)
     nonce_journal_close(j);
 }
 
-static int segments(void)
+/* The segments present: how many, and the lowest and highest sequence numbers. */
+static int segments_seq(long *lo, long *hi)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
     int n = 0;
-    while ((de = readdir(d)))
-        n += strstr(de->d_name, "-nonces.0") != NULL;
+    *lo = -1;
+    *hi = -1;
+    while ((de = readdir(d))) {
+        const char *at = strstr(de->d_name, "-nonces.0");
+        if (!at)
+            continue;
+        long seq = strtol(at + strlen("-nonces."), NULL, 10);
+        *lo = *lo < 0 || seq < *lo ? seq : *lo;
+        *hi = seq > *hi ? seq : *hi;
+        n++;
+    }
     closedir(d);
     return n;
 }
@@ -224,7 +236,8 @@ static void test_rotation_and_expiry(void **state)
         snprintf(n, sizeof(n), "old%d", i);
         assert_int_equal(one(j, 1, n, T), ERR_OK);
     }
-    assert_true(segments() >= 4);
+    long old_lo, old_hi;
+    assert_true(segments_seq(&old_lo, &old_hi) >= 4);
     nonce_journal_close(j);
     assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 200);
@@ -236,7 +249,15 @@ static void test_rotation_and_expiry(void **state)
         snprintf(n, sizeof(n), "new%d", i);
         assert_int_equal(one(j, 1, n, later), ERR_OK);
     }
-    assert_true(segments() <= 2);
+    /* every segment of the old nonces is gone but the last one, which the new ones were
+     * appended to; those of the new ones stay (a block of 12 slots a batch in direct mode, so
+     * more than 70 / 64 of them) */
+    long lo, hi;
+    int left = segments_seq(&lo, &hi);
+    assert_int_equal(lo, old_hi);
+    assert_int_equal(left, hi - lo + 1);
+    if (sync_each != NONCE_JOURNAL_SYNC)
+        assert_true(left <= 2);
     nonce_journal_close(j);
     assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
     assert_int_equal(one(j, 1, "new3", later), ERR_OAUTH_NONCE_USED);
@@ -260,19 +281,131 @@ static void test_one_process_at_a_time(void **state)
     nonce_journal_close(other);
 }
 
+/* A flat segment as earlier versions wrote them: 40-byte slots from the first byte. */
+static void flat_slot(unsigned char slot[NONCE_JOURNAL_SLOT], int64_t consumer, const char *nonce,
+                      int64_t ts)
+{
+    unsigned char in[16 + 8 + NONCE_MAX_LEN], d[16];
+    size_t n = strlen(nonce);
+    memcpy(in, "storegate nonce", 16);
+    memcpy(in + 16, &consumer, 8);
+    memcpy(in + 24, nonce, n);
+    crypto_digest(in, 24 + n, slot, 16);
+    memcpy(slot + 16, &consumer, 8);
+    memcpy(slot + 24, &ts, 8);
+    crypto_digest(slot, 32, d, sizeof(d));
+    memcpy(slot + 32, d, 8);
+}
+
+static void test_flat_segment_read_back(void **state)
+{
+    (void)state;
+    char seg[160];
+    snprintf(seg, sizeof(seg), "%s.000001", path);
+    int fd = open(seg, O_RDWR | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    unsigned char slots[4 * NONCE_JOURNAL_SLOT] = {0}; /* the last one never written */
+    flat_slot(slots, 1, "old-a", T);
+    flat_slot(slots + NONCE_JOURNAL_SLOT, 1, "old-b", T);
+    flat_slot(slots + 2 * NONCE_JOURNAL_SLOT, 2, "old-a", T);
+    assert_int_equal(write(fd, slots, sizeof(slots)), (ssize_t)sizeof(slots));
+    close(fd);
+    struct nonce_journal *j;
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
+    assert_int_equal(nonce_journal_count(j), 3);
+    assert_int_equal(one(j, 1, "old-a", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 1, "old-b", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 2, "old-a", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 2, "new", T), ERR_OK);
+    nonce_journal_close(j);
+    /* the flat segment is left as it was; the new nonce went to a new block-layout segment */
+    struct stat st;
+    assert_int_equal(stat(seg, &st), 0);
+    assert_int_equal(st.st_size, (off_t)sizeof(slots));
+    snprintf(seg, sizeof(seg), "%s.000002", path);
+    assert_int_equal(stat(seg, &st), 0);
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
+                     ERR_OK);
+    assert_int_equal(nonce_journal_count(j), 4);
+    assert_int_equal(one(j, 1, "old-b", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 2, "new", T), ERR_OAUTH_NONCE_USED);
+    nonce_journal_close(j);
+}
+
+/* Several threads submit at once (as the workers do): each nonce accepted once, every accepted
+ * one read back after a reopen, whatever order the writes ended in. */
+struct submitter {
+    struct nonce_journal *j;
+    int id;
+    int accepted;
+};
+
+static void *submit_many(void *arg)
+{
+    struct submitter *s = arg;
+    char n[32];
+    for (int round = 0; round < 200; round++) {
+        struct nonce_req reqs[3];
+        for (int k = 0; k < 3; k++) {
+            /* every thread also tries the nonces of thread 0: one of them wins each */
+            snprintf(n, sizeof(n), k == 2 ? "shared-%d" : "t%d-%d-%d", k == 2 ? round : s->id,
+                     round, k);
+            reqs[k] = req(9, n, T);
+        }
+        commit(s->j, reqs, 3, T);
+        for (int k = 0; k < 3; k++)
+            s->accepted += reqs[k].result == ERR_OK;
+    }
+    return NULL;
+}
+
+static void test_concurrent_submitters(void **state)
+{
+    (void)state;
+    struct nonce_journal *j;
+    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, &j), ERR_OK);
+    if (sync_each == NONCE_JOURNAL_SYNC_FDATASYNC || sync_each == NONCE_JOURNAL_BACKGROUND)
+        assert_false(nonce_journal_direct(j));
+    enum { THREADS = 6 };
+    pthread_t t[THREADS];
+    struct submitter s[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        s[i] = (struct submitter){j, i, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, submit_many, &s[i]), 0);
+    }
+    int accepted = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        accepted += s[i].accepted;
+    }
+    /* 2 own nonces a round a thread, and each shared one once */
+    assert_int_equal(accepted, THREADS * 200 * 2 + 200);
+    nonce_journal_close(j);
+    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, &j), ERR_OK);
+    assert_int_equal(nonce_journal_count(j), THREADS * 200 * 2 + 200);
+    assert_int_equal(one(j, 9, "shared-57", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 9, "t5-199-1", T), ERR_OAUTH_NONCE_USED);
+    nonce_journal_close(j);
+}
+
 int main(void)
 {
     crypto_init();
-    static int background = 1;
-#define BOTH(t)                                                                                    \
+    static enum nonce_journal_mode fdatasync_mode = NONCE_JOURNAL_SYNC_FDATASYNC,
+                                   background = NONCE_JOURNAL_BACKGROUND;
+#define ALL_MODES(t)                                                                               \
     cmocka_unit_test_setup_teardown(t, setup, teardown),                                           \
+        cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &fdatasync_mode),             \
         cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &background)
     const struct CMUnitTest tests[] = {
-        BOTH(test_replays),
-        BOTH(test_many_grow_the_set),
-        BOTH(test_torn_slot),
-        BOTH(test_rotation_and_expiry),
-        BOTH(test_one_process_at_a_time),
+        ALL_MODES(test_replays),
+        ALL_MODES(test_many_grow_the_set),
+        ALL_MODES(test_torn_slot),
+        ALL_MODES(test_rotation_and_expiry),
+        ALL_MODES(test_one_process_at_a_time),
+        ALL_MODES(test_flat_segment_read_back),
+        ALL_MODES(test_concurrent_submitters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
