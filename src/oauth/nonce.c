@@ -17,7 +17,7 @@ struct nonce_store {
     atomic_llong commits, nonces, commit_us;
 };
 
-enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
+enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each, int writers,
                          struct nonce_store **out)
 {
     *out = NULL;
@@ -29,16 +29,17 @@ enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
         snprintf(path, sizeof(path), "%s-nonces", db_path);
         enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds,
                                         sync_each ? NONCE_JOURNAL_SYNC : NONCE_JOURNAL_BACKGROUND,
-                                        &s->journal);
+                                        writers, &s->journal);
         if (e) {
             free(s);
             return e;
         }
         log_info("nonce journal \"%s\": %zu nonces read back; answers wait for %s", path,
                  nonce_journal_count(s->journal),
-                 !sync_each                         ? "the write only (nonce_sync 0)"
-                 : nonce_journal_direct(s->journal) ? "a synchronous direct write (nonce_sync 1)"
-                                                    : "fdatasync (nonce_sync 1)");
+                 !sync_each ? "the write only (nonce_sync 0)"
+                 : nonce_journal_direct(s->journal)
+                     ? "a synchronous direct write (nonce_sync 1, nonce_writers)"
+                     : "fdatasync (nonce_sync 1)");
     }
     *out = s;
     return ERR_OK;

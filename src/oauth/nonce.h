@@ -40,7 +40,7 @@ struct nonce_req {
 /* Sets up the store for the database at db_url (for a file: opens the journal, reading it back,
  * and waits up to wait_seconds for another process that holds it; sync_each: see
  * nonce_journal_open(); a database server always commits before the answer). */
-enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each,
+enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each, int writers,
                          struct nonce_store **out);
 /* Logs the counters at info level and frees the store. NULL is fine. */
 void nonce_store_free(struct nonce_store *s);

@@ -34,13 +34,12 @@ static const char HEADER[] = "storegate nonce journal, 512-byte blocks of 12 slo
  *   20,000 syncs/s at 200 us each, 8 threads 36,000/s, where write + fdatasync stays near
  *   10,000/s however many threads call it (fdatasync calls on one file run one after another).
  *   A direct write also costs less CPU than write + fdatasync (27 against 35 us of system time
- *   there). With two threads, a batch queued while one write runs starts its own at once; more
- *   threads made more, smaller syncs, each costing the same CPU, and measured no faster in
- *   bench/oauth.sh (2 threads: 253 us from submission to sync; 1: 321 us; 4: 297 us).
+ *   there). The setting nonce_writers (default 2) says how many threads: with two, a batch
+ *   queued while one write runs starts its own at once; more threads make more, smaller writes,
+ *   each costing about the same CPU (bench/README.md has the figures).
  * - fdatasync mode (a file system without O_DIRECT, such as some tmpfs): one thread, for that
  *   reason. */
-#define SYNC_THREADS_DIRECT 2
-#define SYNC_THREADS_MAX 4
+#define SYNC_THREADS_MAX NONCE_JOURNAL_WRITERS_MAX
 /* Nonces are kept this long past the window (as the database cleanup does). */
 #define KEEP_MARGIN 60
 
@@ -74,7 +73,7 @@ struct nonce_journal {
     int nthreads;
     bool stop;
     bool sync_each;        /* false: answer once written; sync in the background */
-    bool direct;           /* sync_each with O_DIRECT|O_DSYNC writes (see SYNC_THREADS_DIRECT) */
+    bool direct;           /* sync_each with O_DIRECT|O_DSYNC writes (see SYNC_THREADS_MAX) */
     struct segment *dirty; /* background mode: written since the last sync */
     pthread_cond_t cond;
     struct nonce_batch *waiting, *waiting_tail;         /* written, waiting for a sync */
@@ -519,7 +518,7 @@ static bool take_lock(struct nonce_journal *j, int wait_seconds)
 }
 
 enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_seconds,
-                            enum nonce_journal_mode mode, struct nonce_journal **out)
+                            enum nonce_journal_mode mode, int writers, struct nonce_journal **out)
 {
     bool sync_each = mode != NONCE_JOURNAL_BACKGROUND;
     *out = NULL;
@@ -601,7 +600,10 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
         return ERR_UNAVAILABLE;
     }
     drop_old_segments(j); /* closes the full ones; deletes none yet (no cutoff known) */
-    int threads = j->direct ? SYNC_THREADS_DIRECT : 1;
+    int threads = !j->direct                   ? 1
+                  : writers < 1                ? 1
+                  : writers > SYNC_THREADS_MAX ? SYNC_THREADS_MAX
+                                               : writers;
     for (int i = 0; i < threads; i++) {
         if (pthread_create(&j->threads[i], NULL, sync_main, j) != 0) {
             log_error("cannot start the nonce journal's sync threads");

@@ -58,9 +58,11 @@ enum nonce_journal_mode {
 /* Opens the journal at path (the PATH above; the folder must exist), creating it if needed, and
  * reads every segment back into memory. Waits up to wait_seconds for another process holding the
  * lock (ERR_UNAVAILABLE after that, logged). segment_slots: NONCE_JOURNAL_SEGMENT_SLOTS, or fewer
- * for tests (at least 64). */
+ * for tests (at least 64). writers: threads writing in direct mode (1 to
+ * NONCE_JOURNAL_WRITERS_MAX; fdatasync mode has one). */
+#define NONCE_JOURNAL_WRITERS_MAX 8
 enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_seconds,
-                            enum nonce_journal_mode mode, struct nonce_journal **out);
+                            enum nonce_journal_mode mode, int writers, struct nonce_journal **out);
 void nonce_journal_close(struct nonce_journal *j);
 /* Any thread: checks the batch against the set (a nonce seen before, or earlier in this batch:
  * ERR_OAUTH_NONCE_USED) and writes the new ones. Returns true when every result is set already

@@ -21,6 +21,8 @@
 #include "oauth/nonce_journal.h"
 
 static char dir[64], path[128];
+/* direct mode's writer threads: more than one, so that writes overlap */
+#define WRITERS 3
 static enum nonce_journal_mode sync_each; /* the mode of the test running */
 
 static int setup(void **state)
@@ -112,8 +114,8 @@ static void test_replays(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     struct nonce_req batch[4] = {req(1, "a", T), req(1, "b", T), req(1, "a", T), req(2, "a", T)};
     commit(j, batch, 4, T);
     assert_int_equal(batch[0].result, ERR_OK);
@@ -137,8 +139,8 @@ static void test_replays(void **state)
     nonce_journal_close(j);
 
     /* after a restart: everything read back */
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 5);
     assert_int_equal(one(j, 1, "a", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 2, "a", T), ERR_OAUTH_NONCE_USED);
@@ -151,8 +153,8 @@ static void test_many_grow_the_set(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     enum { N = 5000 };
     static struct nonce_req reqs[N];
     char n[32];
@@ -169,8 +171,8 @@ static void test_many_grow_the_set(void **state)
     for (int i = 0; i < N; i++)
         assert_int_equal(reqs[i].result, ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), N);
     nonce_journal_close(j);
 }
@@ -179,8 +181,8 @@ static void test_torn_slot(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     struct nonce_req batch[3] = {req(1, "first", T), req(1, "torn", T), req(1, "last", T)};
     commit(j, batch, 3, T);
     nonce_journal_close(j);
@@ -191,15 +193,15 @@ static void test_torn_slot(void **state)
     assert_true(fd >= 0);
     assert_int_equal(pwrite(fd, "\xff\xff\xff\xff", 4, 512 + NONCE_JOURNAL_SLOT + 20), 4);
     close(fd);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 2);
     assert_int_equal(one(j, 1, "first", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "last", T), ERR_OAUTH_NONCE_USED); /* after the torn slot */
     assert_int_equal(one(j, 1, "next", T), ERR_OK);               /* appended after "last" */
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(one(j, 1, "last", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "next", T), ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
@@ -230,7 +232,7 @@ static void test_rotation_and_expiry(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, &j), ERR_OK);
     char n[32];
     for (int i = 0; i < 200; i++) {
         snprintf(n, sizeof(n), "old%d", i);
@@ -239,7 +241,7 @@ static void test_rotation_and_expiry(void **state)
     long old_lo, old_hi;
     assert_true(segments_seq(&old_lo, &old_hi) >= 4);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 200);
     assert_int_equal(one(j, 1, "old150", T), ERR_OAUTH_NONCE_USED);
     /* much later: the old nonces are outside the window; the full segments go at the next
@@ -259,7 +261,7 @@ static void test_rotation_and_expiry(void **state)
     if (sync_each != NONCE_JOURNAL_SYNC)
         assert_true(left <= 2);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(one(j, 1, "new3", later), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "new69", later), ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
@@ -269,15 +271,17 @@ static void test_one_process_at_a_time(void **state)
 {
     (void)state;
     struct nonce_journal *j, *other;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     /* flock is per open file description: a second open in this process conflicts like another
      * process would */
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &other),
-                     ERR_UNAVAILABLE);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &other),
+        ERR_UNAVAILABLE);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &other),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &other),
+        ERR_OK);
     nonce_journal_close(other);
 }
 
@@ -311,8 +315,8 @@ static void test_flat_segment_read_back(void **state)
     assert_int_equal(write(fd, slots, sizeof(slots)), (ssize_t)sizeof(slots));
     close(fd);
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 3);
     assert_int_equal(one(j, 1, "old-a", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "old-b", T), ERR_OAUTH_NONCE_USED);
@@ -325,8 +329,8 @@ static void test_flat_segment_read_back(void **state)
     assert_int_equal(st.st_size, (off_t)sizeof(slots));
     snprintf(seg, sizeof(seg), "%s.000002", path);
     assert_int_equal(stat(seg, &st), 0);
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, &j),
-                     ERR_OK);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 4);
     assert_int_equal(one(j, 1, "old-b", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 2, "new", T), ERR_OAUTH_NONCE_USED);
@@ -364,7 +368,7 @@ static void test_concurrent_submitters(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, WRITERS, &j), ERR_OK);
     if (sync_each == NONCE_JOURNAL_SYNC_FDATASYNC || sync_each == NONCE_JOURNAL_BACKGROUND)
         assert_false(nonce_journal_direct(j));
     enum { THREADS = 6 };
@@ -382,7 +386,7 @@ static void test_concurrent_submitters(void **state)
     /* 2 own nonces a round a thread, and each shared one once */
     assert_int_equal(accepted, THREADS * 200 * 2 + 200);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, WRITERS, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), THREADS * 200 * 2 + 200);
     assert_int_equal(one(j, 9, "shared-57", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 9, "t5-199-1", T), ERR_OAUTH_NONCE_USED);
