@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Counts the nonces a SQLite store's server recorded: the valid 40-byte slots of its nonce journal
-(DB-nonces.NNNNNN beside the database file; see src/oauth/nonce_journal.h), plus the rows of
-oauth_nonce (written by earlier versions). Read-only; safe while the server runs."""
+(DB-nonces.NNNNNN beside the database file; see src/oauth/nonce_journal.h: a 512-byte header
+block, then 512-byte blocks of 12 slots; segments of earlier versions hold slots from the first
+byte), plus the rows of oauth_nonce (written by earlier versions). Read-only; safe while the
+server runs."""
 import glob
 import hashlib
 import re
@@ -9,6 +11,15 @@ import sqlite3
 import sys
 
 SLOT = 40
+BLOCK = 512
+HEADER = b"storegate nonce journal, 512-byte blocks of 12 slots\n"
+
+
+def slot_offsets(size, blocked):
+    if not blocked:
+        return range(0, size - SLOT + 1, SLOT)
+    return (block + k * SLOT for block in range(BLOCK, size - BLOCK + 1, BLOCK)
+            for k in range(BLOCK // SLOT))
 
 
 def journal_count(db_path):
@@ -18,7 +29,7 @@ def journal_count(db_path):
             continue
         with open(seg, "rb") as f:
             data = f.read()
-        for at in range(0, len(data) - SLOT + 1, SLOT):
+        for at in slot_offsets(len(data), data.startswith(HEADER)):
             slot = data[at:at + SLOT]
             if hashlib.blake2b(slot[:32], digest_size=16).digest()[:8] == slot[32:]:
                 n += 1
