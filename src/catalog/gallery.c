@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "catalog/product.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "media/image.h"
@@ -608,27 +609,10 @@ static void entry_json(struct db_stmt *st, struct buf *out)
     buf_add_ch(out, '}');
 }
 
-static enum err product_id(struct db *db, struct str sku, int64_t *id)
-{
-    struct db_stmt *st;
-    enum err e = db_prepare(db, "SELECT entity_id FROM catalog_product WHERE sku = $1", &st);
-    if (e)
-        return e;
-    db_bind_text(st, 1, sku);
-    bool row = false;
-    if ((e = db_next(st, &row)))
-        return e;
-    if (!row)
-        return ERR_PRODUCT_NOT_FOUND;
-    *id = db_col_i64(st, 0);
-    db_done(st);
-    return ERR_OK;
-}
-
 enum err gallery_list_json(struct db *db, struct str sku, struct buf *out)
 {
     int64_t pid;
-    enum err e = product_id(db, sku, &pid);
+    enum err e = product_id_by_sku(db, sku, &pid);
     if (e)
         return e;
     struct db_stmt *st;
@@ -655,7 +639,7 @@ enum err gallery_entry_json(struct db *db, struct str sku, struct str entry_id, 
 {
     memset(qe, 0, sizeof(*qe));
     int64_t pid, id = 0;
-    enum err e = product_id(db, sku, &pid);
+    enum err e = product_id_by_sku(db, sku, &pid);
     if (e == ERR_PRODUCT_NOT_FOUND)
         return bind_fail(qe, ERR_NO_SUCH_ENTITY, "The product doesn't exist. Verify and try again.",
                          NULL);
@@ -716,7 +700,7 @@ enum err gallery_create_tx(struct db *db, struct arena *a, struct str sku, int64
     if ((e = check_content(a, &in, &up, qe)))
         return e;
     int64_t pid, count;
-    if ((e = product_id(db, sku, &pid)) || (e = entry_count(db, pid, &count)))
+    if ((e = product_id_by_sku(db, sku, &pid)) || (e = entry_count(db, pid, &count)))
         return e;
     if (count == 0 && (!in.types || !*in.types)) {
         in.types = "image,small_image,thumbnail,swatch_image";
@@ -743,7 +727,7 @@ enum err gallery_update_tx(struct db *db, struct arena *a, struct str sku, int64
     if (e)
         return e;
     int64_t pid;
-    if ((e = product_id(db, sku, &pid)))
+    if ((e = product_id_by_sku(db, sku, &pid)))
         return e;
     int64_t id = in.has_id ? in.id : entry_id;
     const char *old_file;
@@ -771,7 +755,7 @@ enum err gallery_remove_tx(struct db *db, struct arena *a, struct str sku, int64
 {
     memset(qe, 0, sizeof(*qe));
     int64_t pid;
-    enum err e = product_id(db, sku, &pid);
+    enum err e = product_id_by_sku(db, sku, &pid);
     if (e)
         return e;
     const char *file;

@@ -1322,7 +1322,7 @@ void product_attribute_set_json(struct db_stmt *row, struct buf *out)
 
 /* --- inventory --- */
 
-static enum err product_id_sku(struct db *db, struct str sku, int64_t *id)
+enum err product_id_by_sku(struct db *db, struct str sku, int64_t *id)
 {
     struct db_stmt *st;
     enum err e = db_prepare(db, "SELECT entity_id FROM catalog_product WHERE sku = $1", &st);
@@ -1342,7 +1342,7 @@ static enum err product_id_sku(struct db *db, struct str sku, int64_t *id)
 enum err stock_item_json_sku(struct db *db, struct str sku, struct buf *out)
 {
     int64_t id;
-    enum err e = product_id_sku(db, sku, &id);
+    enum err e = product_id_by_sku(db, sku, &id);
     bool found;
     if (!e)
         e = add_stock_item(db, id, out, &found);
@@ -1354,7 +1354,7 @@ enum err stock_item_json_sku(struct db *db, struct str sku, struct buf *out)
 enum err stock_status_json_sku(struct db *db, struct str sku, struct buf *out)
 {
     int64_t id;
-    enum err e = product_id_sku(db, sku, &id);
+    enum err e = product_id_by_sku(db, sku, &id);
     if (e)
         return e;
     struct db_stmt *st;
@@ -1393,7 +1393,7 @@ enum err stock_item_save_tx(struct db *db, struct str sku, json_t *item, struct 
     enum err e = bind_stock(a, item, qe);
     int64_t id = 0;
     if (!e)
-        e = product_id_sku(db, sku, &id);
+        e = product_id_by_sku(db, sku, &id);
     if (!e)
         e = save_stock(db, a, id, item, qe);
     if (!e)

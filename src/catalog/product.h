@@ -73,6 +73,8 @@ void product_attribute_set_json(struct db_stmt *row, struct buf *out);
 
 /* Stock: the stock item JSON of a product (ERR_PRODUCT_NOT_FOUND) and its update. */
 enum err stock_item_json_sku(struct db *db, struct str sku, struct buf *out);
+/* The entity id of the product with this SKU (ERR_PRODUCT_NOT_FOUND when none). */
+enum err product_id_by_sku(struct db *db, struct str sku, int64_t *id);
 enum err stock_status_json_sku(struct db *db, struct str sku, struct buf *out);
 /* Updates the stock item of the product with this SKU, inside the caller's transaction. */
 enum err stock_item_save_tx(struct db *db, struct str sku, json_t *item, struct arena *a,
