@@ -75,6 +75,11 @@ struct nonce_journal {
     bool sync_each;        /* false: answer once written; sync in the background */
     bool direct;           /* sync_each with O_DIRECT|O_DSYNC writes (see SYNC_THREADS_MAX) */
     struct segment *dirty; /* background mode: written since the last sync */
+    /* Preparation ahead (a sync thread, outside the lock): the current segment's next blocks
+     * of zeros, and the next segment, so that a commit rarely waits for either. */
+    struct segment *spare; /* created and preallocated, not yet in segs */
+    bool want_prepare, preparing;
+    pthread_cond_t prepared;
     pthread_cond_t cond;
     struct nonce_batch *waiting, *waiting_tail;         /* written, waiting for a sync */
     long long syncs, batches, nonces, wait_us, disk_us; /* counters, logged at close */
@@ -249,21 +254,56 @@ static bool write_all(int fd, const void *p, size_t len, off_t off)
 }
 
 /* Zeros ahead of the appends, synced (size and allocation change here, not in a commit): whole
- * blocks of a block-layout segment. */
-static bool extend(struct segment *s, uint32_t slots)
+ * blocks of a block-layout segment, from slot `from` (its alloc) on; the new alloc in *to. With a
+ * direct descriptor they go through it: buffered writes to a file that direct writes also
+ * change would leave the page cache and the disk disagreeing (the kernel then fails the file's
+ * next sync with EIO). Runs under the lock, or outside it on slots no commit can reach yet. */
+#define ZEROS (128 * BLOCK)
+static unsigned char *zeros; /* ZEROS bytes aligned for O_DIRECT (never freed) */
+static pthread_once_t zeros_once = PTHREAD_ONCE_INIT;
+
+static void zeros_init(void)
 {
-    static const unsigned char zeros[64 * BLOCK];
-    uint32_t to = round_to_block(s->alloc + slots);
-    off_t from_pos = slot_pos(s, s->alloc), to_pos = slot_pos(s, to);
-    for (off_t at = from_pos; at < to_pos;) {
-        size_t n = to_pos - at < (off_t)sizeof(zeros) ? (size_t)(to_pos - at) : sizeof(zeros);
-        if (!write_all(s->fd, zeros, n, at))
-            return false;
-        at += (off_t)n;
+    void *p = NULL;
+    if (posix_memalign(&p, IO_ALIGN, ZEROS) == 0) {
+        memset(p, 0, ZEROS);
+        zeros = p;
     }
-    if (fsync(s->fd) != 0)
+}
+
+static bool extend(struct segment *s, uint32_t from, uint32_t slots, uint32_t *to)
+{
+    pthread_once(&zeros_once, zeros_init);
+    if (!zeros) {
+        errno = ENOMEM;
         return false;
-    s->alloc = to;
+    }
+    uint32_t end = round_to_block(from + slots);
+    int fd = s->dfd >= 0 ? s->dfd : s->fd;
+    off_t at = slot_pos(s, from), to_pos = slot_pos(s, end);
+    enum { IOV = 64 }; /* one call writes up to 4 MiB: in direct mode, one cache flush */
+    struct iovec iov[IOV];
+    while (at < to_pos) {
+        int n = 0;
+        size_t total = 0;
+        for (; n < IOV && at + (off_t)total < to_pos; n++) {
+            size_t len = to_pos - at - (off_t)total < (off_t)ZEROS
+                             ? (size_t)(to_pos - at - (off_t)total)
+                             : ZEROS;
+            iov[n].iov_base = zeros;
+            iov[n].iov_len = len;
+            total += len;
+        }
+        ssize_t w = pwritev(fd, iov, n, at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        at += w; /* short: the rest (a direct write stops at a block boundary) */
+    }
+    if (s->dfd < 0 && fsync(s->fd) != 0) /* O_DSYNC: the size is synced with the data */
+        return false;
+    *to = end;
     return true;
 }
 
@@ -306,11 +346,18 @@ static bool open_direct(struct segment *s, const char *name)
         close(s->dfd);
         s->dfd = -1;
         errno = saved;
+    } else {
+        /* the file's pages read or written before (clean, synced) leave the cache: direct writes
+         * then have none to drop one by one */
+        posix_fadvise(s->fd, 0, 0, POSIX_FADV_DONTNEED);
     }
     return ok;
 }
 
-static struct segment *segment_new(struct nonce_journal *j, uint64_t seq)
+/* A new segment, preallocated and synced, its directory entry too; with direct, its direct
+ * descriptor (dfd stays -1 when the file system refuses it: the caller then leaves direct mode).
+ * Needs no lock (the path and the folder never change). */
+static struct segment *segment_new(const struct nonce_journal *j, uint64_t seq, bool direct)
 {
     char name[PATH_MAX];
     segment_name(j, seq, name, sizeof(name));
@@ -323,8 +370,8 @@ static struct segment *segment_new(struct nonce_journal *j, uint64_t seq)
     unsigned char header[BLOCK] = {0};
     memcpy(header, HEADER, sizeof(HEADER) - 1);
     s->fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (s->fd < 0 || !write_all(s->fd, header, BLOCK, 0) || !extend(s, extend_step(j)) ||
-        fsync(j->dir_fd) != 0) {
+    if (s->fd < 0 || !write_all(s->fd, header, BLOCK, 0) ||
+        !extend(s, 0, extend_step(j), &s->alloc) || fsync(j->dir_fd) != 0) {
         log_error("cannot create the nonce journal \"%s\": %s", name, strerror(errno));
         if (s->fd >= 0) {
             close(s->fd);
@@ -333,12 +380,28 @@ static struct segment *segment_new(struct nonce_journal *j, uint64_t seq)
         free(s);
         return NULL;
     }
-    if (j->direct && !open_direct(s, name)) {
+    if (direct && !open_direct(s, name)) {
         /* the folder's file system changed under us (rare): fdatasync from now on */
         log_warn("nonce journal \"%s\": no O_DIRECT writes (%s); syncing with fdatasync", name,
                  strerror(errno));
-        j->direct = false;
     }
+    return s;
+}
+
+/* segment_new() for seq under the lock, or the spare one when it is that one. */
+static struct segment *segment_next(struct nonce_journal *j, uint64_t seq)
+{
+    struct segment *s = j->spare;
+    j->spare = NULL;
+    if (s && s->seq != seq) { /* cannot happen: the spare follows cur */
+        segment_close(s);
+        free(s);
+        s = NULL;
+    }
+    if (!s)
+        s = segment_new(j, seq, j->direct);
+    if (s && j->direct && s->dfd < 0)
+        j->direct = false;
     return s;
 }
 
@@ -533,6 +596,7 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
     j->tab = calloc(j->cap, sizeof(*j->tab));
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->cond, NULL);
+    pthread_cond_init(&j->prepared, NULL);
     if (!j->tab || strlen(path) >= sizeof(j->path)) {
         nonce_journal_close(j);
         return ERR_UNAVAILABLE;
@@ -588,7 +652,7 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
     /* appends go to a block-layout segment with room (an earlier version's flat one is only
      * read) */
     if (ok && (!j->cur || !j->cur->blocked || j->cur->used >= j->segment_slots)) {
-        struct segment *s = segment_new(j, next_seq);
+        struct segment *s = segment_next(j, next_seq);
         if (s) {
             *tail = s;
             j->cur = s;
@@ -627,12 +691,16 @@ void nonce_journal_close(struct nonce_journal *j)
         pthread_mutex_unlock(&j->lock);
         for (int i = 0; i < j->nthreads; i++)
             pthread_join(j->threads[i], NULL);
-        if (j->syncs)
-            log_info("nonce journal: %lld nonces in %lld batches, %lld syncs (%.1f nonces a "
-                     "sync), %lld us from a batch's submission to its sync on average, %lld us "
-                     "a sync (write and fdatasync)",
-                     j->nonces, j->batches, j->syncs, (double)j->nonces / (double)j->syncs,
-                     j->batches ? j->wait_us / j->batches : 0, j->disk_us / j->syncs);
+    }
+    if (j->syncs)
+        log_info("nonce journal: %lld nonces in %lld batches, %lld syncs (%.1f nonces a sync), "
+                 "%lld us from a batch's submission to its sync on average, %lld us a sync "
+                 "(write and fdatasync)",
+                 j->nonces, j->batches, j->syncs, (double)j->nonces / (double)j->syncs,
+                 j->batches ? j->wait_us / j->batches : 0, j->disk_us / j->syncs);
+    if (j->spare) { /* empty: read back as such (and appended to) next time */
+        segment_close(j->spare);
+        free(j->spare);
     }
     while (j->segs) {
         struct segment *s = j->segs;
@@ -647,6 +715,7 @@ void nonce_journal_close(struct nonce_journal *j)
     free(j->tab);
     pthread_mutex_destroy(&j->lock);
     pthread_cond_destroy(&j->cond);
+    pthread_cond_destroy(&j->prepared);
     free(j);
 }
 
@@ -672,24 +741,90 @@ static uint32_t next_at(const struct nonce_journal *j, const struct segment *s)
     return j->direct && s->dfd >= 0 ? round_to_block(s->used) : s->used;
 }
 
-/* A segment with room for n more slots, preallocated (under the lock). */
+/* Whether cur's preallocated room runs low, or the next segment is not ready while cur fills
+ * up (under the lock). */
+static bool prepare_needed(const struct nonce_journal *j)
+{
+    const struct segment *s = j->cur;
+    uint32_t at = next_at(j, s), step = extend_step(j);
+    if (s->alloc < j->segment_slots && s->alloc - at < step / 2)
+        return true;
+    return !j->spare && at > j->segment_slots / 4 * 3;
+}
+
+/* A segment with room for n more slots, preallocated (under the lock). What a sync thread
+ * prepares ahead is usually there; otherwise it is done here (or waited for). */
 static struct segment *room_for(struct nonce_journal *j, uint32_t n)
 {
-    struct segment *s = j->cur;
-    if (next_at(j, s) + n > j->segment_slots && s->used > 0) {
-        struct segment *next = segment_new(j, s->seq + 1);
-        if (!next)
-            return NULL;
-        s->next = next; /* cur is always the last */
-        j->cur = s = next;
-        drop_old_segments(j);
-    }
-    while (next_at(j, s) + n > s->alloc)
-        if (!extend(s, extend_step(j))) {
-            log_error("cannot extend the nonce journal: %s", strerror(errno));
-            return NULL;
+    for (;;) {
+        struct segment *s = j->cur;
+        bool rotate = next_at(j, s) + n > j->segment_slots && s->used > 0;
+        if ((rotate || next_at(j, s) + n > s->alloc) && j->preparing) {
+            pthread_cond_wait(&j->prepared, &j->lock); /* it works on what this needs */
+            continue;
         }
-    return s;
+        if (rotate) {
+            struct segment *next = segment_next(j, s->seq + 1);
+            if (!next)
+                return NULL;
+            s->next = next; /* cur is always the last */
+            j->cur = s = next;
+            drop_old_segments(j);
+        }
+        while (next_at(j, s) + n > s->alloc)
+            if (!extend(s, s->alloc, extend_step(j), &s->alloc)) {
+                log_error("cannot extend the nonce journal: %s", strerror(errno));
+                return NULL;
+            }
+        if (j->nthreads && !j->preparing && !j->want_prepare && prepare_needed(j)) {
+            j->want_prepare = true;
+            pthread_cond_signal(&j->cond);
+        }
+        return s;
+    }
+}
+
+/* A sync thread's preparation ahead (called and returning under the lock). */
+static void prepare(struct nonce_journal *j)
+{
+    j->want_prepare = false;
+    if (!prepare_needed(j))
+        return;
+    j->preparing = true;
+    struct segment *s = j->cur;
+    uint32_t at = next_at(j, s), step = extend_step(j);
+    if (s->alloc < j->segment_slots && s->alloc - at < step / 2) {
+        uint32_t from = s->alloc, to = from;
+        s->writers++; /* kept open */
+        pthread_mutex_unlock(&j->lock);
+        bool ok = extend(s, from, step, &to); /* beyond alloc: no commit writes there */
+        int saved = errno;
+        pthread_mutex_lock(&j->lock);
+        s->writers--;
+        if (ok && s->alloc == from)
+            s->alloc = to;
+        else if (!ok)
+            log_error("cannot extend the nonce journal: %s", strerror(saved));
+        if (s != j->cur && s->writers == 0 && s != j->dirty)
+            segment_close(s);
+    } else if (!j->spare) {
+        uint64_t seq = s->seq + 1;
+        bool direct = j->direct;
+        pthread_mutex_unlock(&j->lock);
+        struct segment *next = segment_new(j, seq, direct);
+        pthread_mutex_lock(&j->lock);
+        if (next && j->cur->seq + 1 == seq && !j->spare) {
+            j->spare = next;
+        } else if (next) { /* a commit rotated meanwhile (it waited, so: never) */
+            char name[PATH_MAX];
+            segment_name(j, next->seq, name, sizeof(name));
+            segment_close(next);
+            free(next);
+            unlink(name);
+        }
+    }
+    j->preparing = false;
+    pthread_cond_broadcast(&j->prepared);
 }
 
 /* Sets the results of a batch whose sync is over (or that failed) and frees its buffers. */
@@ -780,8 +915,12 @@ static void *sync_main(void *arg)
     pthread_setname_np(pthread_self(), "sg-nonce-sync");
     pthread_mutex_lock(&j->lock);
     for (;;) {
-        while (!j->waiting && !j->dirty && !j->stop)
+        while (!j->waiting && !j->dirty && !j->want_prepare && !j->stop)
             pthread_cond_wait(&j->cond, &j->lock);
+        if (j->want_prepare && !j->preparing && !j->stop) {
+            prepare(j);
+            continue;
+        }
         if (j->dirty) {
             /* background mode: everything written so far goes to the disk, one sync after
              * another while writes keep coming */

@@ -1,7 +1,8 @@
 /* The nonce journal: replays refused within a batch, across batches and after a reopen; a torn
  * slot forgotten without losing the slots after it; segments rotated and deleted once older than
  * the window; one process at a time; segments of the earlier flat layout read back; many threads
- * submitting at once. Each test runs in the three modes (direct, fdatasync, background). */
+ * submitting at once; a segment growing past its first preallocation while commits go on. Each test
+ * runs in the three modes (direct, fdatasync, background). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -393,6 +394,64 @@ static void test_concurrent_submitters(void **state)
     nonce_journal_close(j);
 }
 
+/* More nonces than a segment's first preallocation (8192 blocks of 12 slots): a sync thread
+ * writes the next zeros ahead while commits go on (in direct mode through the direct descriptor,
+ * as every other write to the file); nothing is lost across the boundary. */
+enum { GROW_THREADS = 4, GROW_ROUNDS = 2300, GROW_BATCH = 12 };
+
+static void *submit_grow(void *arg)
+{
+    struct submitter *s = arg;
+    char n[32];
+    for (int round = 0; round < GROW_ROUNDS; round++) {
+        struct nonce_req reqs[GROW_BATCH];
+        for (int k = 0; k < GROW_BATCH; k++) {
+            snprintf(n, sizeof(n), "g%d-%d-%d", s->id, round, k);
+            reqs[k] = req(9, n, T);
+        }
+        commit(s->j, reqs, GROW_BATCH, T);
+        for (int k = 0; k < GROW_BATCH; k++)
+            s->accepted += reqs[k].result == ERR_OK;
+    }
+    return NULL;
+}
+
+static void test_growth_past_preallocation(void **state)
+{
+    (void)state;
+    struct nonce_journal *j;
+    const uint32_t slots = 3 * 8192 * 12;
+    assert_int_equal(nonce_journal_open(path, slots, 0, sync_each, WRITERS, &j), ERR_OK);
+    pthread_t t[GROW_THREADS];
+    struct submitter s[GROW_THREADS];
+    for (int i = 0; i < GROW_THREADS; i++) {
+        s[i] = (struct submitter){j, i, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, submit_grow, &s[i]), 0);
+    }
+    int accepted = 0;
+    for (int i = 0; i < GROW_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        accepted += s[i].accepted;
+    }
+    const int total = GROW_THREADS * GROW_ROUNDS * GROW_BATCH;
+    assert_int_equal(accepted, total);
+    nonce_journal_close(j);
+    /* one segment, grown past its first 4 MiB of blocks */
+    long lo, hi;
+    assert_int_equal(segments_seq(&lo, &hi), 1);
+    char seg[160];
+    struct stat st;
+    snprintf(seg, sizeof(seg), "%s.%06ld", path, lo);
+    assert_int_equal(stat(seg, &st), 0);
+    assert_true(st.st_size > 512 + 8192 * 512);
+    assert_int_equal(nonce_journal_open(path, slots, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_count(j), total);
+    assert_int_equal(one(j, 9, "g0-0-0", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 9, "g3-2299-11", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 9, "g2-1200-5", T), ERR_OAUTH_NONCE_USED);
+    nonce_journal_close(j);
+}
+
 int main(void)
 {
     crypto_init();
@@ -410,6 +469,7 @@ int main(void)
         ALL_MODES(test_one_process_at_a_time),
         ALL_MODES(test_flat_segment_read_back),
         ALL_MODES(test_concurrent_submitters),
+        ALL_MODES(test_growth_past_preallocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
