@@ -254,10 +254,17 @@ static bool write_all(int fd, const void *p, size_t len, off_t off)
 }
 
 /* Zeros ahead of the appends, synced (size and allocation change here, not in a commit): whole
- * blocks of a block-layout segment, from slot `from` (its alloc) on; the new alloc in *to. With a
- * direct descriptor they go through it: buffered writes to a file that direct writes also
- * change would leave the page cache and the disk disagreeing (the kernel then fails the file's
- * next sync with EIO). Runs under the lock, or outside it on slots no commit can reach yet. */
+ * blocks of a block-layout segment, from slot `from` (its alloc) on; the new alloc in *to. Runs
+ * under the lock, or outside it on slots no commit can reach yet.
+ *
+ * In direct mode the region ends on a page (4 KiB) boundary and the zeros go through the page
+ * cache (then synced, then dropped from it): a buffered write to a page that a direct write is
+ * changing at the same moment leaves the kernel unable to drop the stale page, and it then fails
+ * the file's next sync with EIO. A buffered extension is also far cheaper here than a direct one,
+ * which holds the file's lock, and so every commit, for the whole write and its flush. A segment
+ * whose end is not on a page boundary (an earlier version's) gets the blocks up to the boundary
+ * through the direct descriptor first. */
+#define PAGE 4096
 #define ZEROS (128 * BLOCK)
 static unsigned char *zeros; /* ZEROS bytes aligned for O_DIRECT (never freed) */
 static pthread_once_t zeros_once = PTHREAD_ONCE_INIT;
@@ -271,17 +278,9 @@ static void zeros_init(void)
     }
 }
 
-static bool extend(struct segment *s, uint32_t from, uint32_t slots, uint32_t *to)
+static bool write_zeros(int fd, off_t at, off_t to_pos)
 {
-    pthread_once(&zeros_once, zeros_init);
-    if (!zeros) {
-        errno = ENOMEM;
-        return false;
-    }
-    uint32_t end = round_to_block(from + slots);
-    int fd = s->dfd >= 0 ? s->dfd : s->fd;
-    off_t at = slot_pos(s, from), to_pos = slot_pos(s, end);
-    enum { IOV = 64 }; /* one call writes up to 4 MiB: in direct mode, one cache flush */
+    enum { IOV = 64 }; /* up to 4 MiB a call */
     struct iovec iov[IOV];
     while (at < to_pos) {
         int n = 0;
@@ -301,8 +300,34 @@ static bool extend(struct segment *s, uint32_t from, uint32_t slots, uint32_t *t
             return false;
         at += w; /* short: the rest (a direct write stops at a block boundary) */
     }
-    if (s->dfd < 0 && fsync(s->fd) != 0) /* O_DSYNC: the size is synced with the data */
+    return true;
+}
+
+static bool extend(struct segment *s, uint32_t from, uint32_t slots, uint32_t *to)
+{
+    pthread_once(&zeros_once, zeros_init);
+    if (!zeros) {
+        errno = ENOMEM;
         return false;
+    }
+    uint32_t end = round_to_block(from + slots);
+    off_t at = slot_pos(s, from), to_pos = slot_pos(s, end);
+    if (s->blocked && to_pos % PAGE) { /* whole pages: the header block and data blocks */
+        to_pos += PAGE - to_pos % PAGE;
+        end = (uint32_t)((to_pos - BLOCK) / BLOCK) * SLOTS_PER_BLOCK;
+    }
+    if (s->dfd >= 0 && at % PAGE) {
+        off_t page_end = at + (PAGE - at % PAGE);
+        if (!write_zeros(s->dfd, at, page_end < to_pos ? page_end : to_pos))
+            return false;
+        at = page_end;
+    }
+    if (at < to_pos) {
+        if (!write_zeros(s->fd, at, to_pos) || fsync(s->fd) != 0)
+            return false;
+        if (s->dfd >= 0) /* clean now: direct writes then have no pages to drop one by one */
+            posix_fadvise(s->fd, at, to_pos - at, POSIX_FADV_DONTNEED);
+    }
     *to = end;
     return true;
 }
