@@ -2,8 +2,8 @@
 """Counts the nonces a SQLite store's server recorded: the valid 40-byte slots of its nonce journal
 (DB-nonces.NNNNNN beside the database file; see src/oauth/nonce_journal.h: a 512-byte header
 block, then 512-byte blocks of 12 slots; segments of earlier versions hold slots from the first
-byte), plus the rows of oauth_nonce (written by earlier versions). Read-only; safe while the
-server runs."""
+byte) that are not leases (a lease's timestamp field is negative), plus the rows of oauth_nonce
+(written by earlier versions). Read-only; safe while the server runs."""
 import glob
 import hashlib
 import re
@@ -31,7 +31,8 @@ def journal_count(db_path):
             data = f.read()
         for at in slot_offsets(len(data), data.startswith(HEADER)):
             slot = data[at:at + SLOT]
-            if hashlib.blake2b(slot[:32], digest_size=16).digest()[:8] == slot[32:]:
+            if (hashlib.blake2b(slot[:32], digest_size=16).digest()[:8] == slot[32:]
+                    and int.from_bytes(slot[24:32], "little", signed=True) >= 0):
                 n += 1
     return n
 

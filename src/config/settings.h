@@ -30,7 +30,8 @@
     X(shutdown_timeout, I, "10",               1, 600,        0,             "seconds in-flight requests get on SIGTERM") \
     X(integrations_file, S, "",                0, 0,          0,             "integrations declared for setup:upgrade (default <var>/integrations.json)") \
     X(nonce_sync,       I, "1",                0, 1,          0,             "SQLite stores: 1 answers a signed request once its nonce is on the disk (survives power loss), 0 once written (survives kill -9, not power loss)") \
-    X(nonce_writers,    I, "2",                1, 8,          0,             "SQLite stores, nonce_sync 1: threads writing the nonce journal with direct synchronous writes (more: writes overlap, shorter waits, more and smaller writes)") \
+    X(nonce_lease,      I, "2",                0, 60,         0,             "SQLite stores, nonce_sync 1: seconds of a consumer's timestamps covered by a synced lease, under which a signed request is answered once its nonce is written; after a power loss the consumer's timestamps up to its lease's end are refused; 0: every answer waits for its nonce's sync") \
+    X(nonce_writers,    I, "2",                1, 8,          0,             "SQLite stores, nonce_sync 1, nonce_lease 0: threads writing the nonce journal with direct synchronous writes (more: writes overlap, shorter waits, more and smaller writes)") \
     X(cleanup_interval, I, "60",               1, 86400,      0,             "seconds between cleanups of expired tokens and nonces") \
     X(log_level,        S, "info",             0, 0,          0,             "debug, info, warn or error") \
     X(access_log,       S, "stderr",           0, 0,          0,             "stderr, off, or a file path")

@@ -18,7 +18,7 @@ struct nonce_store {
 };
 
 enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each, int writers,
-                         struct nonce_store **out)
+                         int lease_seconds, struct nonce_store **out)
 {
     *out = NULL;
     struct nonce_store *s = calloc(1, sizeof(*s));
@@ -27,19 +27,23 @@ enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each, i
     char db_path[PATH_MAX - 16], path[PATH_MAX];
     if (db_url_file(db_url, db_path, sizeof(db_path))) {
         snprintf(path, sizeof(path), "%s-nonces", db_path);
-        enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds,
-                                        sync_each ? NONCE_JOURNAL_SYNC : NONCE_JOURNAL_BACKGROUND,
-                                        writers, &s->journal);
+        enum nonce_journal_mode mode = !sync_each          ? NONCE_JOURNAL_BACKGROUND
+                                       : lease_seconds > 0 ? NONCE_JOURNAL_LEASED
+                                                           : NONCE_JOURNAL_SYNC;
+        enum err e = nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, wait_seconds, mode,
+                                        writers, lease_seconds, &s->journal);
         if (e) {
             free(s);
             return e;
         }
         log_info("nonce journal \"%s\": %zu nonces read back; answers wait for %s", path,
                  nonce_journal_count(s->journal),
-                 !sync_each ? "the write only (nonce_sync 0)"
+                 mode == NONCE_JOURNAL_BACKGROUND ? "the write only (nonce_sync 0)"
+                 : mode == NONCE_JOURNAL_LEASED
+                     ? "the write under a synced lease, else fdatasync (nonce_sync 1, nonce_lease)"
                  : nonce_journal_direct(s->journal)
-                     ? "a synchronous direct write (nonce_sync 1, nonce_writers)"
-                     : "fdatasync (nonce_sync 1)");
+                     ? "a synchronous direct write (nonce_sync 1, nonce_lease 0, nonce_writers)"
+                     : "fdatasync (nonce_sync 1, nonce_lease 0)");
     }
     *out = s;
     return ERR_OK;

@@ -6,10 +6,12 @@
  * one turn of its event loop and submits them together at the end of that turn. Where they are
  * recorded depends on the store:
  *   - a database file on this machine (SQLite): the nonce journal beside it (nonce_journal.h).
- *     The worker checks the batch against the set in memory and writes it (page cache) at once;
- *     the journal's sync thread runs fdatasync back to back, each covering every batch written
- *     while the previous one ran, and hands each batch back when its sync is done. The worker
- *     never waits for the disk: it goes on verifying the next requests meanwhile.
+ *     The worker checks the batch against the set in memory. By default (lease mode) it writes
+ *     the batch to the page cache and answers at once the nonces whose consumer holds a synced
+ *     lease over their timestamps; the others wait for the journal's sync thread, which hands
+ *     their batch back once synced. Without leases, writer threads write each batch with a
+ *     synchronous direct write and hand it back. Either way the worker never waits for the disk:
+ *     it goes on verifying the next requests meanwhile.
  *   - a database server (PostgreSQL, shared by several nodes): the oauth_nonce table, one
  *     transaction a batch on the worker's connection (the server does its own group commit);
  *     the primary key refuses a nonce that any node recorded. */
@@ -38,10 +40,11 @@ struct nonce_req {
 };
 
 /* Sets up the store for the database at db_url (for a file: opens the journal, reading it back,
- * and waits up to wait_seconds for another process that holds it; sync_each: see
- * nonce_journal_open(); a database server always commits before the answer). */
+ * and waits up to wait_seconds for another process that holds it; sync_each, writers and
+ * lease_seconds: the settings nonce_sync, nonce_writers and nonce_lease, see nonce_journal.h; a
+ * database server always commits before the answer). */
 enum err nonce_store_new(const char *db_url, int wait_seconds, bool sync_each, int writers,
-                         struct nonce_store **out);
+                         int lease_seconds, struct nonce_store **out);
 /* Logs the counters at info level and frees the store. NULL is fine. */
 void nonce_store_free(struct nonce_store *s);
 /* A batch of nonces on its way to the disk. The caller fills reqs and done (and arg). */
@@ -54,11 +57,12 @@ struct nonce_batch {
     /* private to the store */
     struct nonce_batch *next;
     void *segment;
-    uint32_t nfresh, at;      /* new nonces; their first slot in the segment */
-    unsigned char (*fps)[16]; /* their fingerprints */
-    struct nonce_req **fresh; /* their requests */
-    unsigned char *slots;     /* their slots */
-    unsigned char *image;     /* the slots as they lie in the segment, to be written */
+    uint32_t nfresh, nlease, at; /* new nonces, leases after them; their first slot */
+    uint64_t gen;                /* lease mode: the sync that makes it durable */
+    unsigned char (*fps)[16];    /* their fingerprints */
+    struct nonce_req **fresh;    /* their requests */
+    unsigned char *slots;        /* their slots */
+    unsigned char *image;        /* the slots as they lie in the segment, to be written */
     size_t image_len;
     uint64_t start_us;
     bool ok;

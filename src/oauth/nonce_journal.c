@@ -42,6 +42,8 @@ static const char HEADER[] = "storegate nonce journal, 512-byte blocks of 12 slo
 #define SYNC_THREADS_MAX NONCE_JOURNAL_WRITERS_MAX
 /* Nonces are kept this long past the window (as the database cleanup does). */
 #define KEEP_MARGIN 60
+/* Lease mode: no lease for a timestamp further ahead of this clock than this (seconds). */
+#define LEASE_AHEAD_MAX 60
 
 struct segment {
     struct segment *next; /* oldest first */
@@ -51,7 +53,22 @@ struct segment {
     uint64_t seq;
     uint32_t used, alloc; /* slots handed out; slots written with zeros and synced */
     int64_t max_ts;
-    int writers; /* appends in progress outside the lock */
+    int writers;   /* appends in progress outside the lock */
+    bool unsynced; /* lease mode: written since its last sync */
+};
+
+/* Leases (lease mode, see nonce_journal.h), per consumer, under the lock. */
+struct lease {
+    int64_t consumer_id; /* 0: a free entry */
+    int64_t fence;       /* read back from an earlier boot: timestamps up to it are refused */
+    int64_t durable;     /* synced this run: timestamps up to it are answered once written */
+    int64_t pending;     /* the furthest lease written or being written (>= durable) */
+};
+
+/* A lease written, to count once a sync that started after its write is over. */
+struct lease_update {
+    int64_t consumer_id, until;
+    uint64_t gen;
 };
 
 struct entry {
@@ -83,9 +100,19 @@ struct nonce_journal {
     pthread_cond_t cond;
     struct nonce_batch *waiting, *waiting_tail;         /* written, waiting for a sync */
     long long syncs, batches, nonces, wait_us, disk_us; /* counters, logged at close */
+    /* Leases and fences */
+    int lease_s;            /* lease mode: seconds of timestamps a lease covers; 0: off */
+    unsigned char boot[16]; /* this boot of the machine (/proc/sys/kernel/random/boot_id) */
+    struct lease *leases;
+    size_t lease_cap, lease_n, fences;
+    struct lease_update *updates; /* lease mode: written, waiting for a sync */
+    size_t updates_n, updates_cap;
+    uint64_t gen; /* lease mode: syncs started; a write registered now needs sync gen + 1 */
+    long long fast, fenced; /* answered without waiting for a sync; refused by a fence */
 };
 
 static void *sync_main(void *arg);
+static void *lease_sync_main(void *arg);
 
 /* --- the in-memory set --- */
 
@@ -177,6 +204,80 @@ static void set_remove(struct nonce_journal *j, const unsigned char fp[16])
         j->live--;
         j->removed++;
     }
+}
+
+/* --- leases --- */
+
+static size_t lease_slot_of(int64_t consumer_id, size_t cap)
+{
+    return (size_t)(((uint64_t)consumer_id * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+/* The consumer's entry; with create, made when missing (NULL: out of memory). */
+static struct lease *lease_of(struct nonce_journal *j, int64_t consumer_id, bool create)
+{
+    if (!j->lease_cap && !create)
+        return NULL;
+    if ((j->lease_n + 1) * 2 > j->lease_cap && create) {
+        size_t cap = j->lease_cap ? j->lease_cap * 2 : 16;
+        struct lease *tab = calloc(cap, sizeof(*tab));
+        if (!tab)
+            return NULL;
+        for (size_t i = 0; i < j->lease_cap; i++) {
+            if (!j->leases[i].consumer_id)
+                continue;
+            size_t k = lease_slot_of(j->leases[i].consumer_id, cap);
+            while (tab[k].consumer_id)
+                k = (k + 1) & (cap - 1);
+            tab[k] = j->leases[i];
+        }
+        free(j->leases);
+        j->leases = tab;
+        j->lease_cap = cap;
+    }
+    for (size_t i = lease_slot_of(consumer_id, j->lease_cap);; i = (i + 1) & (j->lease_cap - 1)) {
+        struct lease *l = &j->leases[i];
+        if (l->consumer_id == consumer_id)
+            return l;
+        if (!l->consumer_id) {
+            if (!create)
+                return NULL;
+            l->consumer_id = consumer_id;
+            j->lease_n++;
+            return l;
+        }
+    }
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The kernel's identifier of this boot: the page cache, where a lease mode write lies until it is
+ * synced, outlives this process but not the boot. Unreadable: random, so that every start counts
+ * as a new boot (the safe side). */
+static void read_boot_id(unsigned char out[16])
+{
+    char text[64] = {0};
+    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    size_t k = 0;
+    memset(out, 0, 16);
+    for (ssize_t i = 0; i < n && k < 32; i++) {
+        int v = hex_value(text[i]);
+        if (v < 0)
+            continue;
+        out[k / 2] |= (unsigned char)(k % 2 ? v : v << 4);
+        k++;
+    }
+    if (k < 32)
+        crypto_random(out, 16);
 }
 
 /* --- slots --- */
@@ -430,13 +531,19 @@ static struct segment *segment_next(struct nonce_journal *j, uint64_t seq)
     return s;
 }
 
+/* No write, sync or preparation of s is under way or due (under the lock). */
+static bool segment_idle(const struct nonce_journal *j, const struct segment *s)
+{
+    return s != j->cur && s->writers == 0 && s != j->dirty && !s->unsynced;
+}
+
 /* Deletes closed segments whose every nonce is older than the cutoff (under the lock). */
 static void drop_old_segments(struct nonce_journal *j)
 {
     struct segment **pp = &j->segs;
     while (*pp) {
         struct segment *s = *pp;
-        if (s != j->cur && s->writers == 0 && s != j->dirty && s->max_ts < j->cutoff) {
+        if (segment_idle(j, s) && s->max_ts < j->cutoff) {
             char name[PATH_MAX];
             segment_name(j, s->seq, name, sizeof(name));
             segment_close(s);
@@ -445,7 +552,7 @@ static void drop_old_segments(struct nonce_journal *j)
             free(s);
             continue;
         }
-        if (s != j->cur && s->writers == 0 && s != j->dirty)
+        if (segment_idle(j, s))
             segment_close(s); /* full: never written again (nor to be synced) */
         pp = &s->next;
     }
@@ -500,6 +607,25 @@ static bool segment_load(struct nonce_journal *j, struct segment *s)
                 continue;
             int64_t ts;
             memcpy(&ts, slot + 24, 8);
+            if (ts < 0) { /* a lease: a fence when written in an earlier boot */
+                int64_t consumer_id, until = ts == INT64_MIN ? INT64_MAX : -ts;
+                memcpy(&consumer_id, slot + 16, 8);
+                if (consumer_id > 0 && memcmp(slot, j->boot, 16) != 0) {
+                    struct lease *l = lease_of(j, consumer_id, true);
+                    if (!l) {
+                        ok = false;
+                        break;
+                    }
+                    if (!l->fence)
+                        j->fences++;
+                    if (until > l->fence)
+                        l->fence = until;
+                }
+                if (until > s->max_ts)
+                    s->max_ts = until;
+                last = at + i + 1;
+                continue;
+            }
             bool oom;
             set_add(j, slot, ts, &oom);
             if (oom) {
@@ -606,7 +732,8 @@ static bool take_lock(struct nonce_journal *j, int wait_seconds)
 }
 
 enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_seconds,
-                            enum nonce_journal_mode mode, int writers, struct nonce_journal **out)
+                            enum nonce_journal_mode mode, int writers, int lease_seconds,
+                            struct nonce_journal **out)
 {
     bool sync_each = mode != NONCE_JOURNAL_BACKGROUND;
     *out = NULL;
@@ -617,6 +744,9 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
     j->segment_slots = segment_slots < 64 ? 64 : segment_slots;
     j->sync_each = sync_each;
     j->direct = mode == NONCE_JOURNAL_SYNC;
+    if (mode == NONCE_JOURNAL_LEASED)
+        j->lease_s = lease_seconds < 1 ? 1 : lease_seconds;
+    read_boot_id(j->boot);
     j->cap = 1024;
     j->tab = calloc(j->cap, sizeof(*j->tab));
     pthread_mutex_init(&j->lock, NULL);
@@ -689,12 +819,18 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
         return ERR_UNAVAILABLE;
     }
     drop_old_segments(j); /* closes the full ones; deletes none yet (no cutoff known) */
+    if (j->fences)
+        log_warn("nonce journal \"%s\": leases of an earlier boot (a power loss or a crash of the "
+                 "machine may have lost their last unsynced nonces): %zu consumers' timestamps up "
+                 "to their leases' ends are refused",
+                 path, j->fences);
     int threads = !j->direct                   ? 1
                   : writers < 1                ? 1
                   : writers > SYNC_THREADS_MAX ? SYNC_THREADS_MAX
                                                : writers;
     for (int i = 0; i < threads; i++) {
-        if (pthread_create(&j->threads[i], NULL, sync_main, j) != 0) {
+        if (pthread_create(&j->threads[i], NULL, j->lease_s ? lease_sync_main : sync_main, j) !=
+            0) {
             log_error("cannot start the nonce journal's sync threads");
             nonce_journal_close(j);
             return ERR_UNAVAILABLE;
@@ -723,6 +859,10 @@ void nonce_journal_close(struct nonce_journal *j)
                  "(write and fdatasync)",
                  j->nonces, j->batches, j->syncs, (double)j->nonces / (double)j->syncs,
                  j->batches ? j->wait_us / j->batches : 0, j->disk_us / j->syncs);
+    if (j->fast || j->fenced)
+        log_info("nonce journal: %lld nonces answered under a synced lease (once written), %lld "
+                 "refused by a fence",
+                 j->fast, j->fenced);
     if (j->spare) { /* empty: read back as such (and appended to) next time */
         segment_close(j->spare);
         free(j->spare);
@@ -738,6 +878,8 @@ void nonce_journal_close(struct nonce_journal *j)
     if (j->dir_fd >= 0)
         close(j->dir_fd);
     free(j->tab);
+    free(j->leases);
+    free(j->updates);
     pthread_mutex_destroy(&j->lock);
     pthread_cond_destroy(&j->cond);
     pthread_cond_destroy(&j->prepared);
@@ -830,7 +972,7 @@ static void prepare(struct nonce_journal *j)
             s->alloc = to;
         else if (!ok)
             log_error("cannot extend the nonce journal: %s", strerror(saved));
-        if (s != j->cur && s->writers == 0 && s != j->dirty)
+        if (segment_idle(j, s))
             segment_close(s);
     } else if (!j->spare) {
         uint64_t seq = s->seq + 1;
@@ -859,7 +1001,7 @@ static void finish(struct nonce_journal *j, struct nonce_batch *b, bool ok)
     struct segment *s = b->segment;
     if (s) {
         s->writers--;
-        if (s != j->cur && s->writers == 0 && s != j->dirty)
+        if (segment_idle(j, s))
             segment_close(s);
     }
     for (uint32_t i = 0; i < b->nfresh; i++) {
@@ -888,7 +1030,8 @@ static bool build_image(const struct nonce_journal *j, struct nonce_batch *b)
 {
     const struct segment *s = b->segment;
     bool direct = j->direct && s->dfd >= 0;
-    uint32_t end = direct ? round_to_block(b->at + b->nfresh) : b->at + b->nfresh;
+    uint32_t n = b->nfresh + b->nlease;
+    uint32_t end = direct ? round_to_block(b->at + n) : b->at + n;
     off_t start = slot_pos(s, b->at);
     b->image_len = (size_t)(slot_pos(s, end) - start);
     void *p = NULL;
@@ -896,7 +1039,7 @@ static bool build_image(const struct nonce_journal *j, struct nonce_batch *b)
         return false;
     b->image = p;
     memset(b->image, 0, b->image_len);
-    for (uint32_t i = 0; i < b->nfresh; i++)
+    for (uint32_t i = 0; i < n; i++)
         memcpy(b->image + (slot_pos(s, b->at + i) - start),
                b->slots + (size_t)i * NONCE_JOURNAL_SLOT, NONCE_JOURNAL_SLOT);
     return true;
@@ -960,7 +1103,7 @@ static void *sync_main(void *arg)
             pthread_mutex_lock(&j->lock);
             j->disk_us += (long long)(t1 - t0);
             seg->writers--;
-            if (seg != j->cur && seg->writers == 0 && seg != j->dirty)
+            if (segment_idle(j, seg))
                 segment_close(seg);
             j->syncs++;
             continue;
@@ -1013,6 +1156,165 @@ static void *sync_main(void *arg)
     return NULL;
 }
 
+/* Lease mode: counts a lease written at gen (under the lock). */
+static bool lease_update_add(struct nonce_journal *j, const unsigned char *slot, uint64_t gen)
+{
+    if (j->updates_n == j->updates_cap) {
+        size_t cap = j->updates_cap ? j->updates_cap * 2 : 64;
+        struct lease_update *u = realloc(j->updates, cap * sizeof(*u));
+        if (!u)
+            return false;
+        j->updates = u;
+        j->updates_cap = cap;
+    }
+    struct lease_update *u = &j->updates[j->updates_n++];
+    memcpy(&u->consumer_id, slot + 16, 8);
+    memcpy(&u->until, slot + 24, 8);
+    u->until = -u->until;
+    u->gen = gen;
+    return true;
+}
+
+/* Lease mode: a lease written that will never count (its write or its sync failed), under the
+ * lock: the consumer's next request asks for one again. */
+static void lease_update_drop(struct nonce_journal *j, int64_t consumer_id)
+{
+    struct lease *l = lease_of(j, consumer_id, false);
+    if (l)
+        l->pending = l->durable;
+}
+
+/* Lease mode's sync thread: syncs only when a batch or a lease waits for it. A sync covers every
+ * write registered before it started (their gen is at most the sync's). */
+static void *lease_sync_main(void *arg)
+{
+    struct nonce_journal *j = arg;
+    pthread_setname_np(pthread_self(), "sg-nonce-sync");
+    pthread_mutex_lock(&j->lock);
+    for (;;) {
+        while (!j->waiting && !j->updates_n && !j->want_prepare && !j->stop)
+            pthread_cond_wait(&j->cond, &j->lock);
+        if (j->want_prepare && !j->preparing && !j->stop) {
+            prepare(j);
+            continue;
+        }
+        /* stopping with nothing waiting: one last sync of whatever was written */
+        bool last = j->stop && !j->waiting && !j->updates_n;
+        uint64_t gen = ++j->gen;
+        enum { TODO_MAX = 16 };
+        struct segment *todo[TODO_MAX];
+        size_t ntodo = 0;
+        bool more = false; /* (never: a rotation leaves one segment behind at a time) */
+        for (struct segment *seg = j->segs; seg; seg = seg->next) {
+            if (!seg->unsynced)
+                continue;
+            if (ntodo == TODO_MAX) {
+                more = true;
+                break;
+            }
+            seg->unsynced = false;
+            seg->writers++;
+            todo[ntodo++] = seg;
+        }
+        struct nonce_batch *list = more ? NULL : j->waiting;
+        if (!more)
+            j->waiting = j->waiting_tail = NULL;
+        size_t nupdates = more ? 0 : j->updates_n; /* appends meanwhile need the next sync */
+        pthread_mutex_unlock(&j->lock);
+        uint64_t t0 = clock_mono_us();
+        bool ok = true;
+        for (size_t i = 0; i < ntodo; i++)
+            if (fdatasync(todo[i]->fd) != 0) {
+                log_error("cannot sync the nonce journal: %s", strerror(errno));
+                ok = false;
+            }
+        uint64_t t1 = clock_mono_us();
+        pthread_mutex_lock(&j->lock);
+        for (size_t i = 0; i < ntodo; i++) {
+            todo[i]->writers--;
+            if (segment_idle(j, todo[i]))
+                segment_close(todo[i]);
+        }
+        for (size_t i = 0; i < nupdates; i++) {
+            struct lease_update *u = &j->updates[i];
+            struct lease *l = lease_of(j, u->consumer_id, false);
+            if (!ok || !l || u->gen > gen)
+                lease_update_drop(j, u->consumer_id); /* (gen: never later) */
+            else if (u->until > l->durable)
+                l->durable = u->until;
+        }
+        memmove(j->updates, j->updates + nupdates, (j->updates_n - nupdates) * sizeof(*j->updates));
+        j->updates_n -= nupdates;
+        if (ntodo) {
+            j->syncs++;
+            j->disk_us += (long long)(t1 - t0);
+        }
+        pthread_mutex_unlock(&j->lock);
+        long long batches = 0, nonces = 0, wait_us = 0;
+        for (struct nonce_batch *b = list; b;) {
+            struct nonce_batch *next = b->next; /* done may free b */
+            batches++;
+            nonces += ok ? b->nfresh : 0;
+            wait_us += (long long)(t1 - b->start_us);
+            finish(j, b, ok);
+            b->done(b);
+            b = next;
+        }
+        pthread_mutex_lock(&j->lock);
+        j->batches += batches;
+        j->nonces += nonces;
+        j->wait_us += wait_us;
+        if (last)
+            break;
+    }
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+/* Lease mode: the batch's slots are in b->image, its slots handed out (called and returning under
+ * the lock). Writes them to the page cache outside the lock; the nonces under a synced lease are
+ * answered then (true), the others wait for the next sync (false: the sync thread finishes the
+ * batch). */
+static bool lease_write(struct nonce_journal *j, struct nonce_batch *b, uint32_t slow)
+{
+    struct segment *s = b->segment;
+    pthread_mutex_unlock(&j->lock);
+    bool ok = write_all(s->fd, b->image, b->image_len, slot_pos(s, b->at));
+    int saved = errno;
+    pthread_mutex_lock(&j->lock);
+    b->ok = ok;
+    const unsigned char *leases = b->slots + (size_t)b->nfresh * NONCE_JOURNAL_SLOT;
+    if (ok) {
+        s->unsynced = true;
+        b->gen = j->gen + 1;
+        for (uint32_t i = 0; i < b->nlease; i++)
+            if (!lease_update_add(j, leases + (size_t)i * NONCE_JOURNAL_SLOT, b->gen)) {
+                int64_t consumer_id;
+                memcpy(&consumer_id, leases + (size_t)i * NONCE_JOURNAL_SLOT + 16, 8);
+                lease_update_drop(j, consumer_id);
+            }
+        if (slow) {
+            if (j->waiting_tail)
+                j->waiting_tail->next = b;
+            else
+                j->waiting = b;
+            j->waiting_tail = b;
+        } else {
+            j->fast += b->nfresh;
+        }
+        if (slow || b->nlease)
+            pthread_cond_signal(&j->cond);
+    } else {
+        log_error("cannot record %u nonces in the journal: %s", b->nfresh, strerror(saved));
+        for (uint32_t i = 0; i < b->nlease; i++) {
+            int64_t consumer_id;
+            memcpy(&consumer_id, leases + (size_t)i * NONCE_JOURNAL_SLOT + 16, 8);
+            lease_update_drop(j, consumer_id);
+        }
+    }
+    return !(ok && slow);
+}
+
 bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_t now,
                           int64_t window)
 {
@@ -1022,7 +1324,8 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
     for (struct nonce_req *r = b->reqs; r; r = r->next)
         total++;
     b->segment = NULL;
-    b->nfresh = b->at = 0;
+    b->nfresh = b->nlease = b->at = 0;
+    b->gen = 0;
     b->next = NULL;
     b->image = NULL;
     b->image_len = 0;
@@ -1030,21 +1333,40 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
         total = 1;
     b->fps = malloc(total * sizeof(*b->fps));
     b->fresh = malloc(total * sizeof(*b->fresh));
-    b->slots = malloc(total * NONCE_JOURNAL_SLOT);
+    b->slots = malloc(2 * total * NONCE_JOURNAL_SLOT); /* the nonces', then leases */
     if (!b->slots || !b->fps || !b->fresh) {
         for (struct nonce_req *r = b->reqs; r; r = r->next)
             r->result = ERR_UNAVAILABLE;
         finish(j, b, false);
         return true;
     }
-    uint32_t n = 0;
+    uint32_t n = 0, nlease = 0, slow = 0;
     int64_t max_ts = 0;
+    unsigned char *lease_slots = b->slots + total * NONCE_JOURNAL_SLOT;
     pthread_mutex_lock(&j->lock);
     int64_t cutoff = now - window - KEEP_MARGIN;
     if (cutoff > j->cutoff)
         j->cutoff = cutoff;
     for (struct nonce_req *r = b->reqs; r; r = r->next) {
         fingerprint(r->consumer_id, r->nonce, b->fps[n]);
+        struct lease *l = NULL;
+        if (j->fences || j->lease_s) {
+            if (find(j, b->fps[n])->ts > 0) {
+                r->result = ERR_OAUTH_NONCE_USED;
+                continue;
+            }
+            l = lease_of(j, r->consumer_id, j->lease_s > 0);
+            if (!l && j->lease_s) {
+                r->result = ERR_UNAVAILABLE;
+                continue;
+            }
+            if (l && r->timestamp <= l->fence) {
+                /* it may have been accepted before a power loss that lost its slot */
+                r->result = ERR_OAUTH_NONCE;
+                j->fenced++;
+                continue;
+            }
+        }
         bool oom;
         if (!set_add(j, b->fps[n], r->timestamp, &oom)) {
             r->result = oom ? ERR_UNAVAILABLE : ERR_OAUTH_NONCE_USED;
@@ -1054,13 +1376,33 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
                    r->timestamp);
         if (r->timestamp > max_ts)
             max_ts = r->timestamp;
+        if (j->lease_s) {
+            if (r->timestamp > l->durable)
+                slow++;
+            /* a lease reaching lease_s seconds past this timestamp, unless one is on its way (or
+             * the timestamp runs far ahead of this clock: its fence would refuse the consumer's
+             * next requests for that long after a power loss) */
+            if (r->timestamp <= now + LEASE_AHEAD_MAX && l->durable - r->timestamp < j->lease_s &&
+                r->timestamp + j->lease_s > l->pending) {
+                l->pending = r->timestamp + j->lease_s;
+                slot_write(lease_slots + (size_t)nlease * NONCE_JOURNAL_SLOT, j->boot,
+                           r->consumer_id, -l->pending);
+                nlease++;
+                if (l->pending > max_ts)
+                    max_ts = l->pending;
+            }
+        }
         b->fresh[n++] = r;
     }
     b->nfresh = n;
-    struct segment *s = n ? room_for(j, n) : NULL;
+    b->nlease = nlease;
+    if (nlease) /* right after the nonces */
+        memmove(b->slots + (size_t)n * NONCE_JOURNAL_SLOT, lease_slots,
+                (size_t)nlease * NONCE_JOURNAL_SLOT);
+    struct segment *s = n ? room_for(j, n + nlease) : NULL;
     if (s) {
         b->at = next_at(j, s);
-        s->used = b->at + n;
+        s->used = b->at + n + nlease;
         s->writers++;
         if (max_ts > s->max_ts)
             s->max_ts = max_ts;
@@ -1072,6 +1414,14 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
             finish(j, b, false);
             return true;
         }
+    }
+    if (s && j->lease_s) {
+        bool answer = lease_write(j, b, slow);
+        pthread_mutex_unlock(&j->lock);
+        if (!answer)
+            return false; /* the sync thread calls done */
+        finish(j, b, b->ok);
+        return true;
     }
     if (s && !j->sync_each) {
         pthread_mutex_unlock(&j->lock);

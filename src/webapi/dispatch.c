@@ -500,7 +500,7 @@ int webapi_serve(const struct settings *s)
     }
     /* A second process on the same SQLite store waits for the first to finish its shutdown. */
     e = nonce_store_new(s->db_url, (int)s->shutdown_timeout + 5, s->nonce_sync != 0,
-                        (int)s->nonce_writers, &app.nonces);
+                        (int)s->nonce_writers, (int)s->nonce_lease, &app.nonces);
     if (e) {
         log_error("cannot set up the nonce store: %s", err_message(e));
         return 1;

@@ -24,6 +24,8 @@
 static char dir[64], path[128];
 /* direct mode's writer threads: more than one, so that writes overlap */
 #define WRITERS 3
+/* lease mode's seconds */
+#define LEASE 2
 static enum nonce_journal_mode sync_each; /* the mode of the test running */
 
 static int setup(void **state)
@@ -116,7 +118,8 @@ static void test_replays(void **state)
     (void)state;
     struct nonce_journal *j;
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     struct nonce_req batch[4] = {req(1, "a", T), req(1, "b", T), req(1, "a", T), req(2, "a", T)};
     commit(j, batch, 4, T);
     assert_int_equal(batch[0].result, ERR_OK);
@@ -141,7 +144,8 @@ static void test_replays(void **state)
 
     /* after a restart: everything read back */
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     assert_int_equal(nonce_journal_count(j), 5);
     assert_int_equal(one(j, 1, "a", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 2, "a", T), ERR_OAUTH_NONCE_USED);
@@ -155,7 +159,8 @@ static void test_many_grow_the_set(void **state)
     (void)state;
     struct nonce_journal *j;
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     enum { N = 5000 };
     static struct nonce_req reqs[N];
     char n[32];
@@ -173,7 +178,8 @@ static void test_many_grow_the_set(void **state)
         assert_int_equal(reqs[i].result, ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     assert_int_equal(nonce_journal_count(j), N);
     nonce_journal_close(j);
 }
@@ -183,7 +189,8 @@ static void test_torn_slot(void **state)
     (void)state;
     struct nonce_journal *j;
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     struct nonce_req batch[3] = {req(1, "first", T), req(1, "torn", T), req(1, "last", T)};
     commit(j, batch, 3, T);
     nonce_journal_close(j);
@@ -195,14 +202,16 @@ static void test_torn_slot(void **state)
     assert_int_equal(pwrite(fd, "\xff\xff\xff\xff", 4, 512 + NONCE_JOURNAL_SLOT + 20), 4);
     close(fd);
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     assert_int_equal(nonce_journal_count(j), 2);
     assert_int_equal(one(j, 1, "first", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "last", T), ERR_OAUTH_NONCE_USED); /* after the torn slot */
     assert_int_equal(one(j, 1, "next", T), ERR_OK);               /* appended after "last" */
     nonce_journal_close(j);
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     assert_int_equal(one(j, 1, "last", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "next", T), ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
@@ -233,7 +242,7 @@ static void test_rotation_and_expiry(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, LEASE, &j), ERR_OK);
     char n[32];
     for (int i = 0; i < 200; i++) {
         snprintf(n, sizeof(n), "old%d", i);
@@ -242,12 +251,12 @@ static void test_rotation_and_expiry(void **state)
     long old_lo, old_hi;
     assert_true(segments_seq(&old_lo, &old_hi) >= 4);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, LEASE, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), 200);
     assert_int_equal(one(j, 1, "old150", T), ERR_OAUTH_NONCE_USED);
     /* much later: the old nonces are outside the window; the full segments go at the next
-     * rotation */
-    int64_t later = T + 600 + 61;
+     * rotation (in lease mode the first holds a lease up to T + LEASE, kept as long) */
+    int64_t later = T + LEASE + 600 + 61;
     for (int i = 0; i < 70; i++) {
         snprintf(n, sizeof(n), "new%d", i);
         assert_int_equal(one(j, 1, n, later), ERR_OK);
@@ -262,7 +271,7 @@ static void test_rotation_and_expiry(void **state)
     if (sync_each != NONCE_JOURNAL_SYNC)
         assert_true(left <= 2);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 64, 0, sync_each, WRITERS, LEASE, &j), ERR_OK);
     assert_int_equal(one(j, 1, "new3", later), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "new69", later), ERR_OAUTH_NONCE_USED);
     nonce_journal_close(j);
@@ -273,15 +282,16 @@ static void test_one_process_at_a_time(void **state)
     (void)state;
     struct nonce_journal *j, *other;
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     /* flock is per open file description: a second open in this process conflicts like another
      * process would */
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &other),
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &other),
         ERR_UNAVAILABLE);
     nonce_journal_close(j);
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &other),
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &other),
         ERR_OK);
     nonce_journal_close(other);
 }
@@ -317,7 +327,8 @@ static void test_flat_segment_read_back(void **state)
     close(fd);
     struct nonce_journal *j;
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     assert_int_equal(nonce_journal_count(j), 3);
     assert_int_equal(one(j, 1, "old-a", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 1, "old-b", T), ERR_OAUTH_NONCE_USED);
@@ -331,7 +342,8 @@ static void test_flat_segment_read_back(void **state)
     snprintf(seg, sizeof(seg), "%s.000002", path);
     assert_int_equal(stat(seg, &st), 0);
     assert_int_equal(
-        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, &j), ERR_OK);
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
     assert_int_equal(nonce_journal_count(j), 4);
     assert_int_equal(one(j, 1, "old-b", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 2, "new", T), ERR_OAUTH_NONCE_USED);
@@ -369,7 +381,7 @@ static void test_concurrent_submitters(void **state)
 {
     (void)state;
     struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, WRITERS, LEASE, &j), ERR_OK);
     if (sync_each == NONCE_JOURNAL_SYNC_FDATASYNC || sync_each == NONCE_JOURNAL_BACKGROUND)
         assert_false(nonce_journal_direct(j));
     enum { THREADS = 6 };
@@ -387,7 +399,7 @@ static void test_concurrent_submitters(void **state)
     /* 2 own nonces a round a thread, and each shared one once */
     assert_int_equal(accepted, THREADS * 200 * 2 + 200);
     nonce_journal_close(j);
-    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, 600, 0, sync_each, WRITERS, LEASE, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), THREADS * 200 * 2 + 200);
     assert_int_equal(one(j, 9, "shared-57", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 9, "t5-199-1", T), ERR_OAUTH_NONCE_USED);
@@ -421,7 +433,7 @@ static void test_growth_past_preallocation(void **state)
     (void)state;
     struct nonce_journal *j;
     const uint32_t slots = 3 * 8192 * 12;
-    assert_int_equal(nonce_journal_open(path, slots, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, slots, 0, sync_each, WRITERS, LEASE, &j), ERR_OK);
     pthread_t t[GROW_THREADS];
     struct submitter s[GROW_THREADS];
     for (int i = 0; i < GROW_THREADS; i++) {
@@ -444,7 +456,7 @@ static void test_growth_past_preallocation(void **state)
     snprintf(seg, sizeof(seg), "%s.%06ld", path, lo);
     assert_int_equal(stat(seg, &st), 0);
     assert_true(st.st_size > 512 + 8192 * 512);
-    assert_int_equal(nonce_journal_open(path, slots, 0, sync_each, WRITERS, &j), ERR_OK);
+    assert_int_equal(nonce_journal_open(path, slots, 0, sync_each, WRITERS, LEASE, &j), ERR_OK);
     assert_int_equal(nonce_journal_count(j), total);
     assert_int_equal(one(j, 9, "g0-0-0", T), ERR_OAUTH_NONCE_USED);
     assert_int_equal(one(j, 9, "g3-2299-11", T), ERR_OAUTH_NONCE_USED);
@@ -456,11 +468,13 @@ int main(void)
 {
     crypto_init();
     static enum nonce_journal_mode fdatasync_mode = NONCE_JOURNAL_SYNC_FDATASYNC,
-                                   background = NONCE_JOURNAL_BACKGROUND;
+                                   background = NONCE_JOURNAL_BACKGROUND,
+                                   leased = NONCE_JOURNAL_LEASED;
 #define ALL_MODES(t)                                                                               \
     cmocka_unit_test_setup_teardown(t, setup, teardown),                                           \
         cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &fdatasync_mode),             \
-        cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &background)
+        cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &background),                 \
+        cmocka_unit_test_prestate_setup_teardown(t, setup, teardown, &leased)
     const struct CMUnitTest tests[] = {
         ALL_MODES(test_replays),
         ALL_MODES(test_many_grow_the_set),
