@@ -61,6 +61,7 @@ from oauthtest import (
     strnatcmp,
     token_pair,
 )
+import storedb
 from sgtest import (
     MSG_MULTIPLE_INPUT,
     NOT_AUTHORIZED_BODY,
@@ -375,12 +376,16 @@ def test_nonce_is_refused_after_a_restart(server_factory, method):
     assert get(srv, STORE_VIEWS, creds, method).status_code == 200
 
 
-@pytest.mark.parametrize("nonce_sync", ["1", "0"])
-def test_kill_9_loses_no_acknowledged_nonce(server_factory, method, nonce_sync):
-    """Every nonce answered 200 is refused after SIGKILL and a restart: it was recorded before its
-    answer left (on SQLite: the nonce journal beside the database, synced with nonce_sync 1,
-    written with nonce_sync 0; on PostgreSQL: oauth_nonce, committed either way)."""
-    srv = server_factory.create(serve_env={"STOREGATE_NONCE_SYNC": nonce_sync})
+@pytest.mark.parametrize("serve_env", [{}, {"STOREGATE_NONCE_LEASE": "0"},
+                                       {"STOREGATE_NONCE_SYNC": "0"}],
+                         ids=["leases", "nonce_lease_0", "nonce_sync_0"])
+def test_kill_9_loses_no_acknowledged_nonce(server_factory, method, serve_env):
+    """Every nonce answered 200 is refused after SIGKILL and a restart, and a new request is served
+    at once: it was recorded before its answer left (on SQLite: the nonce journal beside the
+    database, written under a synced lease or synced by default, synced with nonce_lease 0, written
+    with nonce_sync 0; on PostgreSQL: oauth_nonce, committed either way), and the page cache kept
+    what was written (the same boot: no fence)."""
+    srv = server_factory.create(serve_env=serve_env)
     creds = manual_integration(srv)
     preps = [prepare("GET", srv.url(STORE_VIEWS), auth=creds.auth(method)) for _ in range(40)]
     answers = [None] * len(preps)
@@ -405,6 +410,56 @@ def test_kill_9_loses_no_acknowledged_nonce(server_factory, method, nonce_sync):
     for prep in preps:
         assert_response(send_prepared(prep), 401, error(MSG_NONCE_USED, cid))
     assert get(srv, STORE_VIEWS, creds, method).status_code == 200
+
+
+def _move_leases_to_another_boot(srv):
+    """What a reboot leaves behind: the nonce journal's leases (slots whose timestamp field is
+    negative, src/oauth/nonce_journal.h) carry another boot id than the machine's. Returns how many
+    were rewritten."""
+    n = 0
+    for seg in sorted(srv.var_dir.glob("storegate.db-nonces.*")):
+        if not re.fullmatch(r"\d{6}", seg.suffix[1:]):
+            continue
+        data = bytearray(seg.read_bytes())
+        assert data.startswith(b"storegate nonce journal, 512-byte blocks of 12 slots\n")
+        for block in range(512, len(data) - 511, 512):
+            for at in range(block, block + 12 * 40, 40):
+                slot = data[at:at + 40]
+                if (hashlib.blake2b(slot[:32], digest_size=16).digest()[:8] != slot[32:]
+                        or int.from_bytes(slot[24:32], "little", signed=True) >= 0):
+                    continue
+                slot[0] ^= 0xFF
+                slot[32:] = hashlib.blake2b(slot[:32], digest_size=16).digest()[:8]
+                data[at:at + 40] = slot
+                n += 1
+        seg.write_bytes(data)
+    return n
+
+
+@storedb.sqlite_only("the nonce journal lies beside the SQLite file")
+def test_fence_after_a_reboot(server_factory, method):
+    """After a reboot of the machine (a power loss may have lost the nonces answered under a lease
+    before they were synced), a consumer's timestamps up to the end of its last lease (nonce_lease
+    2: its last request's + 2 s) are refused; a nonce read back is refused as a replay; later
+    timestamps and other consumers are served."""
+    srv = server_factory.create()
+    creds, other = manual_integration(srv), manual_integration(srv)
+    t0 = now()
+    first = prepare("GET", srv.url(STORE_VIEWS), auth=creds.auth(method, timestamp=str(t0)))
+    assert send_prepared(first).status_code == 200  # waits for its lease's sync: up to t0 + 2
+    assert get(srv, STORE_VIEWS, creds, method, timestamp=str(t0)).status_code == 200
+    assert srv.stop() == 0
+    srv.proc = srv.exit_code = srv.signalled = None
+    assert _move_leases_to_another_boot(srv) >= 1
+    srv.start()
+    cid = str(consumer_id(srv, creds.integration_id))
+    assert_response(send_prepared(first), 401, error(MSG_NONCE_USED, cid))
+    for ts in (t0, t0 + 1, t0 + 2):
+        r = get(srv, STORE_VIEWS, creds, method, timestamp=str(ts))
+        assert_response(r, 401, error(MSG_NONCE))
+    assert get(srv, STORE_VIEWS, creds, method, timestamp=str(t0 + 3)).status_code == 200
+    assert get(srv, STORE_VIEWS, other, method, timestamp=str(t0)).status_code == 200
+    assert "leases of an earlier boot" in srv.logs()
 
 
 def test_replay_across_threads(srv, creds, method):

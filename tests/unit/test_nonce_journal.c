@@ -71,8 +71,9 @@ static void synced(struct nonce_batch *b)
     pthread_mutex_unlock(&w->lock);
 }
 
-/* Submits reqs[0..n) as one batch and waits until every result is set. */
-static void commit(struct nonce_journal *j, struct nonce_req *reqs, size_t n, int64_t now)
+/* Submits reqs[0..n) as one batch and waits until every result is set. true: they were set at
+ * once (the submission did not wait for a sync). */
+static bool commit(struct nonce_journal *j, struct nonce_req *reqs, size_t n, int64_t now)
 {
     struct waiter w;
     memset(&w, 0, sizeof(w));
@@ -84,7 +85,8 @@ static void commit(struct nonce_journal *j, struct nonce_req *reqs, size_t n, in
     }
     w.b.reqs = n ? reqs : NULL;
     w.b.done = synced;
-    if (!nonce_journal_submit(j, &w.b, now, 600)) {
+    bool at_once = nonce_journal_submit(j, &w.b, now, 600);
+    if (!at_once) {
         pthread_mutex_lock(&w.lock);
         while (!w.done)
             pthread_cond_wait(&w.cond, &w.lock);
@@ -92,6 +94,7 @@ static void commit(struct nonce_journal *j, struct nonce_req *reqs, size_t n, in
     }
     pthread_mutex_destroy(&w.lock);
     pthread_cond_destroy(&w.cond);
+    return at_once;
 }
 
 static struct nonce_req req(int64_t consumer, const char *nonce, int64_t ts)
@@ -464,6 +467,177 @@ static void test_growth_past_preallocation(void **state)
     nonce_journal_close(j);
 }
 
+/* One nonce at now = T; true: answered at once (*result set). */
+static bool at_once(struct nonce_journal *j, int64_t consumer, const char *nonce, int64_t ts,
+                    enum err *result)
+{
+    struct nonce_req r = req(consumer, nonce, ts);
+    bool now = commit(j, &r, 1, T);
+    *result = r.result;
+    return now;
+}
+
+/* Lease mode: a consumer's first nonce waits for the sync of its lease; the next ones within the
+ * lease are answered once written; a lease is renewed ahead of its end; a timestamp far ahead of
+ * the clock gets none; leases are per consumer; a reopen in the same boot fences nothing. */
+static void test_leases(void **state)
+{
+    (void)state;
+    struct nonce_journal *j;
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, NONCE_JOURNAL_LEASED,
+                                        WRITERS, LEASE, &j),
+                     ERR_OK);
+    enum err e;
+    assert_false(at_once(j, 1, "a", T, &e)); /* no lease yet: waits for the sync */
+    assert_int_equal(e, ERR_OK);
+    assert_true(at_once(j, 1, "b", T, &e)); /* under the lease up to T + 2 */
+    assert_int_equal(e, ERR_OK);
+    assert_true(at_once(j, 1, "b", T, &e)); /* a replay: at once too */
+    assert_int_equal(e, ERR_OAUTH_NONCE_USED);
+    assert_true(at_once(j, 1, "c", T + LEASE, &e)); /* the lease's last second; renews it */
+    assert_int_equal(e, ERR_OK);
+    assert_false(at_once(j, 2, "a", T, &e)); /* another consumer: a lease of its own */
+    assert_int_equal(e, ERR_OK);
+    /* that sync covered the renewal written before it: up to T + 2 * LEASE */
+    assert_true(at_once(j, 1, "d", T + 2 * LEASE, &e));
+    assert_int_equal(e, ERR_OK);
+    assert_false(at_once(j, 1, "e", T + 3 * LEASE + 5, &e)); /* beyond every lease: waits */
+    assert_int_equal(e, ERR_OK);
+    /* far ahead of the clock (T): no lease, each one waits */
+    assert_false(at_once(j, 1, "f", T + 61, &e));
+    assert_int_equal(e, ERR_OK);
+    assert_false(at_once(j, 1, "g", T + 61, &e));
+    assert_int_equal(e, ERR_OK);
+    /* a batch mixing nonces under a lease and one without waits as a whole */
+    struct nonce_req mixed[2] = {req(1, "h", T), req(3, "h", T)};
+    assert_false(commit(j, mixed, 2, T));
+    assert_int_equal(mixed[0].result, ERR_OK);
+    assert_int_equal(mixed[1].result, ERR_OK);
+    nonce_journal_close(j);
+    /* the same boot: the page cache kept every write, so nothing is fenced */
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, NONCE_JOURNAL_LEASED,
+                                        WRITERS, LEASE, &j),
+                     ERR_OK);
+    assert_int_equal(nonce_journal_count(j), 10);
+    assert_true(at_once(j, 1, "b", T, &e));
+    assert_int_equal(e, ERR_OAUTH_NONCE_USED);
+    assert_false(at_once(j, 1, "i", T, &e)); /* the leases start over */
+    assert_int_equal(e, ERR_OK);
+    assert_true(at_once(j, 1, "j", T + 1, &e));
+    assert_int_equal(e, ERR_OK);
+    nonce_journal_close(j);
+}
+
+/* Every valid slot of every segment through fn, written back when fn changed it: 1, with its check
+ * made again; 2, as fn left it. */
+static void rewrite_slots(int (*fn)(unsigned char *slot))
+{
+    for (int seq = 1; seq < 100; seq++) {
+        char seg[160];
+        snprintf(seg, sizeof(seg), "%s.%06d", path, seq);
+        int fd = open(seg, O_RDWR);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        assert_int_equal(fstat(fd, &st), 0);
+        unsigned char block[512], d[16];
+        for (off_t at = 512; at + 512 <= st.st_size; at += 512) {
+            assert_int_equal(pread(fd, block, 512, at), 512);
+            bool changed = false;
+            for (int k = 0; k < 12; k++) {
+                unsigned char *slot = block + k * NONCE_JOURNAL_SLOT;
+                crypto_digest(slot, 32, d, sizeof(d));
+                int how = memcmp(d, slot + 32, 8) == 0 ? fn(slot) : 0;
+                if (how == 1) {
+                    crypto_digest(slot, 32, d, sizeof(d));
+                    memcpy(slot + 32, d, 8);
+                }
+                changed |= how != 0;
+            }
+            if (changed)
+                assert_int_equal(pwrite(fd, block, 512, at), 512);
+        }
+        close(fd);
+    }
+}
+
+static int64_t slot_consumer(const unsigned char *slot)
+{
+    int64_t v;
+    memcpy(&v, slot + 16, 8);
+    return v;
+}
+
+static int64_t slot_ts(const unsigned char *slot)
+{
+    int64_t v;
+    memcpy(&v, slot + 24, 8);
+    return v;
+}
+
+/* A reboot: the leases were written in another boot. */
+static int other_boot(unsigned char *slot)
+{
+    if (slot_ts(slot) >= 0)
+        return 0;
+    slot[0] ^= 0xff;
+    return 1;
+}
+
+/* ... and the nonces of consumer 1 at T + 1 never reached the disk. */
+static int lost(unsigned char *slot)
+{
+    if (slot_consumer(slot) != 1 || slot_ts(slot) != T + 1)
+        return 0;
+    memset(slot, 0, NONCE_JOURNAL_SLOT);
+    return 2;
+}
+
+/* A power loss after lease mode answered nonces that only reached the page cache: after it, the
+ * consumer's timestamps up to its leases' end are refused (in every mode that reads the journal
+ * back), nonces read back still count as used, other consumers and later timestamps are served,
+ * and the fence stays until it leaves the window, across clean restarts. */
+static void test_fence_after_a_reboot(void **state)
+{
+    (void)state;
+    struct nonce_journal *j;
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, NONCE_JOURNAL_LEASED,
+                                        WRITERS, LEASE, &j),
+                     ERR_OK);
+    enum err e;
+    assert_false(at_once(j, 1, "a", T, &e));      /* lease up to T + 2, synced */
+    assert_true(at_once(j, 1, "b", T + 1, &e));   /* written only; renews up to T + 3 */
+    assert_false(at_once(j, 2, "a", T - 30, &e)); /* consumer 2: its lease up to T - 28 */
+    nonce_journal_close(j);
+    rewrite_slots(other_boot);
+    rewrite_slots(lost);
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
+    assert_int_equal(nonce_journal_count(j), 2); /* "b" is gone */
+    assert_int_equal(one(j, 1, "a", T), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 1, "b", T + 1), ERR_OAUTH_NONCE); /* would be a replay */
+    assert_int_equal(one(j, 1, "c", T + 3), ERR_OAUTH_NONCE);
+    assert_int_equal(one(j, 2, "c", T - 28), ERR_OAUTH_NONCE);
+    assert_int_equal(one(j, 2, "d", T - 27), ERR_OK);
+    assert_int_equal(one(j, 3, "a", T), ERR_OK); /* no fence: consumer 3 had no lease */
+    /* a refused nonce is not used up: the same one past the fence */
+    assert_int_equal(one(j, 1, "b", T + 4), ERR_OK);
+    nonce_journal_close(j);
+    /* after a clean close, in the same boot: the fences stay */
+    assert_int_equal(
+        nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, sync_each, WRITERS, LEASE, &j),
+        ERR_OK);
+    assert_int_equal(nonce_journal_count(j), 5);
+    assert_int_equal(one(j, 1, "b", T + 1), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 1, "x", T + 1), ERR_OAUTH_NONCE);
+    assert_int_equal(one(j, 1, "c", T + 3), ERR_OAUTH_NONCE);
+    assert_int_equal(one(j, 2, "c", T - 28), ERR_OAUTH_NONCE);
+    assert_int_equal(one(j, 2, "d", T - 27), ERR_OAUTH_NONCE_USED);
+    assert_int_equal(one(j, 1, "c", T + 4), ERR_OK);
+    nonce_journal_close(j);
+}
+
 int main(void)
 {
     crypto_init();
@@ -484,6 +658,8 @@ int main(void)
         ALL_MODES(test_flat_segment_read_back),
         ALL_MODES(test_concurrent_submitters),
         ALL_MODES(test_growth_past_preallocation),
+        cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
+        ALL_MODES(test_fence_after_a_reboot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
