@@ -1184,6 +1184,17 @@ static void lease_update_drop(struct nonce_journal *j, int64_t consumer_id)
         l->pending = l->durable;
 }
 
+/* The leases of a batch that will not be written (under the lock). */
+static void drop_batch_leases(struct nonce_journal *j, const struct nonce_batch *b)
+{
+    const unsigned char *leases = b->slots + (size_t)b->nfresh * NONCE_JOURNAL_SLOT;
+    for (uint32_t i = 0; i < b->nlease; i++) {
+        int64_t consumer_id;
+        memcpy(&consumer_id, leases + (size_t)i * NONCE_JOURNAL_SLOT + 16, 8);
+        lease_update_drop(j, consumer_id);
+    }
+}
+
 /* Lease mode's sync thread: syncs only when a batch or a lease waits for it. A sync covers every
  * write registered before it started (their gen is at most the sync's). */
 static void *lease_sync_main(void *arg)
@@ -1306,11 +1317,7 @@ static bool lease_write(struct nonce_journal *j, struct nonce_batch *b, uint32_t
             pthread_cond_signal(&j->cond);
     } else {
         log_error("cannot record %u nonces in the journal: %s", b->nfresh, strerror(saved));
-        for (uint32_t i = 0; i < b->nlease; i++) {
-            int64_t consumer_id;
-            memcpy(&consumer_id, leases + (size_t)i * NONCE_JOURNAL_SLOT + 16, 8);
-            lease_update_drop(j, consumer_id);
-        }
+        drop_batch_leases(j, b);
     }
     return !(ok && slow);
 }
@@ -1409,6 +1416,7 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
         b->segment = s;
         if (!build_image(j, b)) {
             /* the slots stay zeros: nothing of this batch is recorded */
+            drop_batch_leases(j, b);
             pthread_mutex_unlock(&j->lock);
             log_error("cannot record %u nonces: out of memory", n);
             finish(j, b, false);
@@ -1447,6 +1455,8 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
         finish(j, b, ok);
         return true;
     }
+    if (!s)
+        drop_batch_leases(j, b);
     if (s) {
         /* queued in slot order, under the same lock that handed the slots out */
         if (j->waiting_tail)
