@@ -391,7 +391,7 @@ report() {
     echo "machine:   $(nproc) cores, $(uname -sr); $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
     echo "load:      wrk -t$wrk_threads -c$wrk_conns -d${duration}s, $rounds rounds each, alternating; best round kept"
     echo "servers:   storegate --threads $sg_threads; nginx worker_processes 2, access_log off"
-    echo "database:  SQLite (WAL, synchronous=FULL) on $(stat -f -c %T "$tmp") ($(df -P "$tmp" | awk 'NR == 2 { print $1 }')); nonce journal, nonce_sync=${STOREGATE_NONCE_SYNC:-1}, nonce_writers=${STOREGATE_NONCE_WRITERS:-2}"
+    echo "database:  SQLite (WAL, synchronous=FULL) on $(stat -f -c %T "$tmp") ($(df -P "$tmp" | awk 'NR == 2 { print $1 }')); nonce journal, nonce_sync=${STOREGATE_NONCE_SYNC:-1}, nonce_lease=${STOREGATE_NONCE_LEASE:-2}, nonce_writers=${STOREGATE_NONCE_WRITERS:-2}"
     echo "body:      $body_bytes bytes, Content-Type: $content_type"
     echo "signed:    oauthlib $("$python" -c 'import oauthlib; print(oauthlib.__version__)') $sign_method, one pre-signed header per request; calibration ${calibrate}s: $cal_rps requests/s"
     echo

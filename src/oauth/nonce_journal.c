@@ -76,14 +76,21 @@ struct entry {
     int64_t ts; /* 0: empty; -1: removed */
 };
 
+#define SHARDS 256
+#define SHARD_CAP 64 /* entries of a shard at first (24 bytes each) */
+struct shard {
+    struct entry *tab;
+    size_t cap, live, removed;
+};
+
 struct nonce_journal {
     pthread_mutex_t lock;
     char path[PATH_MAX - 16];
     int lock_fd, dir_fd;
     uint32_t segment_slots;
     struct segment *segs, *cur;
-    struct entry *tab;
-    size_t cap, live, removed;
+    struct shard shards[SHARDS];
+    size_t live;    /* entries in all shards */
     int64_t cutoff; /* entries older than this may be dropped */
     /* the sync thread */
     pthread_t threads[SYNC_THREADS_MAX];
@@ -123,12 +130,20 @@ static size_t slot_of(const unsigned char fp[16], size_t cap)
     return (size_t)h & (cap - 1);
 }
 
+/* The set is split by the fingerprint's last byte (the slot comes from its first eight) into
+ * shards that grow one at a time: a growth rehashes 1/256 of the nonces under the lock, not all
+ * of them (one table of a million nonces took the workers ~0.5 s to rehash). */
+static struct shard *shard_of(struct nonce_journal *j, const unsigned char fp[16])
+{
+    return &j->shards[fp[15]];
+}
+
 /* The entry for fp, or the empty one where it would go. */
-static struct entry *find(struct nonce_journal *j, const unsigned char fp[16])
+static struct entry *find(struct shard *sh, const unsigned char fp[16])
 {
     struct entry *tomb = NULL;
-    for (size_t i = slot_of(fp, j->cap);; i = (i + 1) & (j->cap - 1)) {
-        struct entry *e = &j->tab[i];
+    for (size_t i = slot_of(fp, sh->cap);; i = (i + 1) & (sh->cap - 1)) {
+        struct entry *e = &sh->tab[i];
         if (e->ts == 0)
             return tomb ? tomb : e;
         if (e->ts == -1) {
@@ -140,39 +155,46 @@ static struct entry *find(struct nonce_journal *j, const unsigned char fp[16])
     }
 }
 
-static bool rebuild(struct nonce_journal *j, size_t cap)
+static bool rebuild(struct nonce_journal *j, struct shard *sh, size_t cap)
 {
-    struct entry *old = j->tab;
-    size_t old_cap = j->cap;
+    struct entry *old = sh->tab;
+    size_t old_cap = sh->cap;
     struct entry *tab = calloc(cap, sizeof(*tab));
     if (!tab)
         return false;
-    j->tab = tab;
-    j->cap = cap;
-    j->live = j->removed = 0;
+    sh->tab = tab;
+    sh->cap = cap;
+    j->live -= sh->live;
+    sh->live = sh->removed = 0;
     for (size_t i = 0; i < old_cap; i++) {
         if (old[i].ts <= 0 || old[i].ts < j->cutoff)
             continue;
-        struct entry *e = find(j, old[i].fp);
+        struct entry *e = find(sh, old[i].fp);
         *e = old[i];
-        j->live++;
+        sh->live++;
     }
+    j->live += sh->live;
     free(old);
     return true;
 }
 
 /* Room for one more entry: drops expired ones first, grows when still half full. */
-static bool reserve(struct nonce_journal *j)
+static bool reserve(struct nonce_journal *j, struct shard *sh)
 {
-    if ((j->live + j->removed + 1) * 2 <= j->cap)
+    if ((sh->live + sh->removed + 1) * 2 <= sh->cap)
         return true;
     size_t keep = 0;
-    for (size_t i = 0; i < j->cap; i++)
-        keep += j->tab[i].ts > 0 && j->tab[i].ts >= j->cutoff;
-    size_t cap = j->cap;
+    for (size_t i = 0; i < sh->cap; i++)
+        keep += sh->tab[i].ts > 0 && sh->tab[i].ts >= j->cutoff;
+    size_t cap = sh->cap;
     while ((keep + 1) * 4 > cap)
         cap *= 2;
-    return rebuild(j, cap);
+    return rebuild(j, sh, cap);
+}
+
+static bool set_has(struct nonce_journal *j, const unsigned char fp[16])
+{
+    return find(shard_of(j, fp), fp)->ts > 0;
 }
 
 /* false: present already (or out of memory, which refuses the nonce as well: never accept what
@@ -180,29 +202,33 @@ static bool reserve(struct nonce_journal *j)
 static bool set_add(struct nonce_journal *j, const unsigned char fp[16], int64_t ts, bool *oom)
 {
     *oom = false;
-    struct entry *e = find(j, fp);
+    struct shard *sh = shard_of(j, fp);
+    struct entry *e = find(sh, fp);
     if (e->ts > 0)
         return false;
-    if (!reserve(j)) {
+    if (!reserve(j, sh)) {
         *oom = true;
         return false;
     }
-    e = find(j, fp); /* the table may have moved */
+    e = find(sh, fp); /* the table may have moved */
     if (e->ts == -1)
-        j->removed--;
+        sh->removed--;
     memcpy(e->fp, fp, 16);
     e->ts = ts > 0 ? ts : 1;
+    sh->live++;
     j->live++;
     return true;
 }
 
 static void set_remove(struct nonce_journal *j, const unsigned char fp[16])
 {
-    struct entry *e = find(j, fp);
+    struct shard *sh = shard_of(j, fp);
+    struct entry *e = find(sh, fp);
     if (e->ts > 0) {
         e->ts = -1;
+        sh->live--;
+        sh->removed++;
         j->live--;
-        j->removed++;
     }
 }
 
@@ -747,12 +773,16 @@ enum err nonce_journal_open(const char *path, uint32_t segment_slots, int wait_s
     if (mode == NONCE_JOURNAL_LEASED)
         j->lease_s = lease_seconds < 1 ? 1 : lease_seconds;
     read_boot_id(j->boot);
-    j->cap = 1024;
-    j->tab = calloc(j->cap, sizeof(*j->tab));
+    bool tables = true;
+    for (int i = 0; i < SHARDS; i++) {
+        j->shards[i].cap = SHARD_CAP;
+        j->shards[i].tab = calloc(SHARD_CAP, sizeof(struct entry));
+        tables = tables && j->shards[i].tab;
+    }
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->cond, NULL);
     pthread_cond_init(&j->prepared, NULL);
-    if (!j->tab || strlen(path) >= sizeof(j->path)) {
+    if (!tables || strlen(path) >= sizeof(j->path)) {
         nonce_journal_close(j);
         return ERR_UNAVAILABLE;
     }
@@ -877,7 +907,8 @@ void nonce_journal_close(struct nonce_journal *j)
         close(j->lock_fd); /* releases the flock */
     if (j->dir_fd >= 0)
         close(j->dir_fd);
-    free(j->tab);
+    for (int i = 0; i < SHARDS; i++)
+        free(j->shards[i].tab);
     free(j->leases);
     free(j->updates);
     pthread_mutex_destroy(&j->lock);
@@ -1358,7 +1389,7 @@ bool nonce_journal_submit(struct nonce_journal *j, struct nonce_batch *b, int64_
         fingerprint(r->consumer_id, r->nonce, b->fps[n]);
         struct lease *l = NULL;
         if (j->fences || j->lease_s) {
-            if (find(j, b->fps[n])->ts > 0) {
+            if (set_has(j, b->fps[n])) {
                 r->result = ERR_OAUTH_NONCE_USED;
                 continue;
             }

@@ -1,8 +1,9 @@
 /* The nonce journal: replays refused within a batch, across batches and after a reopen; a torn
  * slot forgotten without losing the slots after it; segments rotated and deleted once older than
  * the window; one process at a time; segments of the earlier flat layout read back; many threads
- * submitting at once; a segment growing past its first preallocation while commits go on. Each test
- * runs in the three modes (direct, fdatasync, background). */
+ * submitting at once; a segment growing past its first preallocation while commits go on; leases
+ * (answered at once under a synced one) and the fences they leave after a reboot. Each test runs
+ * in the four modes (direct, fdatasync, background, leased), but the one about leases alone. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
