@@ -361,7 +361,7 @@ for pid in "${groups[@]}"; do
     [ "$pid" = "$sg_pid" ] || left+=("$pid")
 done
 groups=(${left[@]+"${left[@]}"})
-journal=$(grep -o 'nonce journal: [0-9].*' "$tmp/storegate.log" | tail -n 1 || true)
+journal=$(grep -o 'nonce journal: [0-9].*' "$tmp/storegate.log" | tail -n 2 || true)
 nonces=$("$python" "$root/bench/nonce_count.py" "$tmp/var/storegate.db" 2>/dev/null || echo "?")
 
 best() { # NAME: the round file with the most requests/s
