@@ -1285,8 +1285,11 @@ static void *lease_sync_main(void *arg)
             else if (u->until > l->durable)
                 l->durable = u->until;
         }
-        memmove(j->updates, j->updates + nupdates, (j->updates_n - nupdates) * sizeof(*j->updates));
-        j->updates_n -= nupdates;
+        if (nupdates) {
+            memmove(j->updates, j->updates + nupdates,
+                    (j->updates_n - nupdates) * sizeof(*j->updates));
+            j->updates_n -= nupdates;
+        }
         if (ntodo) {
             j->syncs++;
             j->disk_us += (long long)(t1 - t0);
