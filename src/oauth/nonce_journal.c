@@ -1106,6 +1106,26 @@ static bool write_run(int fd, struct nonce_batch *first, struct nonce_batch *end
     return true;
 }
 
+/* Sets the results of every batch of list (by its ok), hands each back (done) and counts them;
+ * called without the lock, returns holding it. synced_us: when their sync was over. */
+static void hand_back(struct nonce_journal *j, struct nonce_batch *list, uint64_t synced_us)
+{
+    long long batches = 0, nonces = 0, wait_us = 0;
+    for (struct nonce_batch *b = list; b;) {
+        struct nonce_batch *next = b->next; /* done may free b */
+        batches++;
+        nonces += b->ok ? b->nfresh : 0;
+        wait_us += (long long)(synced_us - b->start_us);
+        finish(j, b, b->ok);
+        b->done(b);
+        b = next;
+    }
+    pthread_mutex_lock(&j->lock);
+    j->batches += batches;
+    j->nonces += nonces;
+    j->wait_us += wait_us;
+}
+
 /* The sync thread: writes what the workers checked, then one fdatasync, back to back while
  * batches wait; each sync covers every batch queued before it started. */
 static void *sync_main(void *arg)
@@ -1163,24 +1183,8 @@ static void *sync_main(void *arg)
                 b->ok = ok;
             first = end;
         }
-        uint64_t now_us = clock_mono_us();
-        long long batches = 0, nonces = 0, wait_us = 0;
-        for (struct nonce_batch *b = list; b; b = b->next) {
-            batches++;
-            nonces += b->ok ? b->nfresh : 0;
-            wait_us += (long long)(now_us - b->start_us);
-        }
-        for (struct nonce_batch *b = list; b;) {
-            struct nonce_batch *next = b->next; /* done may free b */
-            finish(j, b, b->ok);
-            b->done(b);
-            b = next;
-        }
-        pthread_mutex_lock(&j->lock);
+        hand_back(j, list, clock_mono_us());
         j->syncs++;
-        j->batches += batches;
-        j->nonces += nonces;
-        j->wait_us += wait_us;
         j->disk_us += disk_us;
     }
     pthread_mutex_unlock(&j->lock);
@@ -1294,21 +1298,10 @@ static void *lease_sync_main(void *arg)
             j->syncs++;
             j->disk_us += (long long)(t1 - t0);
         }
+        for (struct nonce_batch *b = list; b; b = b->next)
+            b->ok = ok;
         pthread_mutex_unlock(&j->lock);
-        long long batches = 0, nonces = 0, wait_us = 0;
-        for (struct nonce_batch *b = list; b;) {
-            struct nonce_batch *next = b->next; /* done may free b */
-            batches++;
-            nonces += ok ? b->nfresh : 0;
-            wait_us += (long long)(t1 - b->start_us);
-            finish(j, b, ok);
-            b->done(b);
-            b = next;
-        }
-        pthread_mutex_lock(&j->lock);
-        j->batches += batches;
-        j->nonces += nonces;
-        j->wait_us += wait_us;
+        hand_back(j, list, t1);
         if (last)
             break;
     }

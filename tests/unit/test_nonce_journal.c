@@ -478,16 +478,23 @@ static bool at_once(struct nonce_journal *j, int64_t consumer, const char *nonce
     return now;
 }
 
+/* The journal at path, in lease mode. */
+static struct nonce_journal *open_leased(void)
+{
+    struct nonce_journal *j = NULL;
+    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, NONCE_JOURNAL_LEASED,
+                                        WRITERS, LEASE, &j),
+                     ERR_OK);
+    return j;
+}
+
 /* Lease mode: a consumer's first nonce waits for the sync of its lease; the next ones within the
  * lease are answered once written; a lease is renewed ahead of its end; a timestamp far ahead of
  * the clock gets none; leases are per consumer; a reopen in the same boot fences nothing. */
 static void test_leases(void **state)
 {
     (void)state;
-    struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, NONCE_JOURNAL_LEASED,
-                                        WRITERS, LEASE, &j),
-                     ERR_OK);
+    struct nonce_journal *j = open_leased();
     enum err e;
     assert_false(at_once(j, 1, "a", T, &e)); /* no lease yet: waits for the sync */
     assert_int_equal(e, ERR_OK);
@@ -516,9 +523,7 @@ static void test_leases(void **state)
     assert_int_equal(mixed[1].result, ERR_OK);
     nonce_journal_close(j);
     /* the same boot: the page cache kept every write, so nothing is fenced */
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, NONCE_JOURNAL_LEASED,
-                                        WRITERS, LEASE, &j),
-                     ERR_OK);
+    j = open_leased();
     assert_int_equal(nonce_journal_count(j), 10);
     assert_true(at_once(j, 1, "b", T, &e));
     assert_int_equal(e, ERR_OAUTH_NONCE_USED);
@@ -601,10 +606,7 @@ static int lost(unsigned char *slot)
 static void test_fence_after_a_reboot(void **state)
 {
     (void)state;
-    struct nonce_journal *j;
-    assert_int_equal(nonce_journal_open(path, NONCE_JOURNAL_SEGMENT_SLOTS, 0, NONCE_JOURNAL_LEASED,
-                                        WRITERS, LEASE, &j),
-                     ERR_OK);
+    struct nonce_journal *j = open_leased();
     enum err e;
     assert_false(at_once(j, 1, "a", T, &e));      /* lease up to T + 2, synced */
     assert_true(at_once(j, 1, "b", T + 1, &e));   /* written only; renews up to T + 3 */
