@@ -161,6 +161,20 @@ static void test_settings_env_override(void **state)
     assert_false(settings_load(&f->s, f->dir, f->err, sizeof(f->err)));
     assert_non_null(strstr(f->err, "\"threads\""));
     unsetenv("STOREGATE_THREADS");
+
+    /* nonce_lease: 2 s by default, 0 (off) to 60 */
+    assert_true(settings_load(&f->s, f->dir, f->err, sizeof(f->err)));
+    assert_int_equal(f->s.nonce_lease, 2);
+    setenv("STOREGATE_NONCE_LEASE", "0", 1);
+    assert_true(settings_load(&f->s, f->dir, f->err, sizeof(f->err)));
+    assert_int_equal(f->s.nonce_lease, 0);
+    const char *bad[] = {"61", "-1", "2s", "", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        setenv("STOREGATE_NONCE_LEASE", bad[i], 1);
+        assert_false(settings_load(&f->s, f->dir, f->err, sizeof(f->err)));
+        assert_non_null(strstr(f->err, "\"nonce_lease\" must be an integer from 0 to 60"));
+    }
+    unsetenv("STOREGATE_NONCE_LEASE");
 }
 
 static void test_settings_bad_values(void **state)
